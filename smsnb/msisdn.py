@@ -1,0 +1,134 @@
+"""Phone numbers as Sinch reads them (MSISDN), judged with ``phonenumbers``.
+
+Sinch takes a number only in international form: a leading ``+``, a leading ``00`` or no
+prefix at all, with spaces, dashes and brackets ignored. Pure functions: the sandbox uses them
+to reject what Sinch rejects, the client and the fix-it forms to explain and suggest.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
+
+_IGNORED = re.compile(r"[\s\-().\[\]]")
+# Sinch group ids are ULID-like: 26 upper-case letters and digits (Sinch's own examples
+# use letters outside Crockford's alphabet, so this is not stricter than that).
+_GROUP_ID = re.compile(r"^(?=.*[A-Z])[0-9A-Z]{26}$")
+
+_TYPE_NAMES = {
+    PhoneNumberType.FIXED_LINE: "fixed line",
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed line or mobile",
+    PhoneNumberType.TOLL_FREE: "toll free",
+    PhoneNumberType.PREMIUM_RATE: "premium rate",
+    PhoneNumberType.SHARED_COST: "shared cost",
+    PhoneNumberType.VOIP: "VoIP",
+    PhoneNumberType.PERSONAL_NUMBER: "personal number",
+    PhoneNumberType.PAGER: "pager",
+    PhoneNumberType.UAN: "UAN",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+    PhoneNumberType.UNKNOWN: "unknown",
+}
+# Number types that cannot receive an SMS: Sinch answers illegal_number_type.
+NO_SMS_TYPES = frozenset(
+    {"fixed line", "toll free", "premium rate", "shared cost", "UAN", "voicemail", "pager"}
+)
+
+_REASONS = {
+    ValidationResult.INVALID_COUNTRY_CODE: "no country code",
+    ValidationResult.TOO_SHORT: "too short",
+    ValidationResult.INVALID_LENGTH: "impossible length",
+    ValidationResult.TOO_LONG: "too long",
+}
+_PARSE_REASONS = {
+    NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
+    NumberParseException.NOT_A_NUMBER: "too short",  # only digits get this far
+    NumberParseException.TOO_SHORT_NSN: "too short",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+    NumberParseException.TOO_LONG: "too long",
+}
+
+
+@dataclass(frozen=True)
+class Msisdn:
+    """What Sinch would make of one recipient string."""
+
+    raw: str
+    e164: str | None  # "+46701234567" when the syntax is acceptable
+    problem: str | None  # why Sinch rejects it: "no country code", "too short", "letters", ...
+    number_type: str | None = None  # "mobile", "fixed line", ... when phonenumbers knows
+    region: str | None = None  # ISO country code, e.g. "SE"
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    @property
+    def can_receive_sms(self) -> bool:
+        return self.number_type not in NO_SMS_TYPES
+
+    @property
+    def country(self) -> str | None:
+        return country_name(self.e164) if self.region else None
+
+    def describe_type(self) -> str:
+        """"fixed line, Sweden": the type and country, as a person would say it."""
+        return ", ".join(x for x in (self.number_type, self.country) if x)
+
+
+def is_group_id(value: str) -> bool:
+    return bool(_GROUP_ID.match(value))
+
+
+@lru_cache(maxsize=4096)
+def parse(raw: str) -> Msisdn:
+    """Judge ``raw`` the way Sinch does (international form only)."""
+    text = _IGNORED.sub("", raw)
+    if text.startswith("+"):
+        digits = text[1:]
+    elif text.startswith("00"):
+        digits = text[2:]
+    else:
+        digits = text
+    if not digits:
+        return Msisdn(raw, None, "empty")
+    if not digits.isdigit():
+        return Msisdn(raw, None, "letters" if any(c.isalpha() for c in digits) else "stray characters")
+    if digits.startswith("0"):
+        return Msisdn(raw, None, "no country code")
+    try:
+        number = phonenumbers.parse("+" + digits, None)
+    except NumberParseException as error:
+        return Msisdn(raw, None, _PARSE_REASONS.get(error.error_type, "not a number"))
+    possible = phonenumbers.is_possible_number_with_reason(number)
+    if possible not in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
+        return Msisdn(raw, None, _REASONS.get(possible, "impossible length"))
+    e164 = "+" + digits
+    if not phonenumbers.is_valid_number(number):
+        return Msisdn(raw, e164, None, None, phonenumbers.region_code_for_number(number))
+    kind = _TYPE_NAMES.get(phonenumbers.number_type(number), "unknown")
+    return Msisdn(raw, e164, None, kind, phonenumbers.region_code_for_number(number))
+
+
+def suggest_e164(raw: str, default_region: str | None = None) -> str | None:
+    """The E.164 form of ``raw``, reading it as a national number of ``default_region``
+    when it has no country code. None when no valid number can be made of it."""
+    for region in (None, default_region):
+        try:
+            number = phonenumbers.parse(raw, region)
+        except NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
+
+
+def country_name(e164: str) -> str | None:
+    """The English name of the number's country. Imported on demand: the geocoder's data
+    takes about half a second to load, and only an explanation ever needs it."""
+    from phonenumbers.geocoder import country_name_for_number
+
+    return country_name_for_number(phonenumbers.parse(e164, None), "en") or None

@@ -1,0 +1,429 @@
+"""The sandbox's WSGI application: Sinch's paths, auth, checks and answers."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from .. import encoding, msisdn
+from . import triggers
+from .state import Batch, CallbackDispatcher, Clock, Journal, iso, new_batch_id, redact_body, redact_headers
+from .validation import ApiError, check_batch, parse_json_object, parse_time
+
+MAX_BODY_BYTES = 1024 * 1024
+_DEFAULT_ROUTES = (
+    Rule("/xms/v1/<plan>/batches", endpoint="batches", methods=["GET", "POST"]),
+    Rule("/xms/v1/<plan>/batches/dry_run", endpoint="dry_run", methods=["POST"]),
+    Rule("/xms/v1/<plan>/batches/<batch_id>", endpoint="batch", methods=["GET", "DELETE"]),
+    Rule("/xms/v1/<plan>/batches/<batch_id>/delivery_report", endpoint="report", methods=["GET"]),
+    Rule("/xms/v1/<plan>/batches/<batch_id>/delivery_report/<recipient>", endpoint="recipient_report", methods=["GET"]),
+    Rule("/oauth2/token", endpoint="token", methods=["POST"]),
+    Rule("/_sandbox/journal", endpoint="journal", methods=["GET", "DELETE"]),
+    Rule(triggers.RECEIVER_PATH, endpoint="receiver", methods=["GET", "POST", "DELETE"]),
+    Rule("/_sandbox/triggers", endpoint="triggers", methods=["GET"]),
+)
+ROUTES = Map(list(_DEFAULT_ROUTES), strict_slashes=False)
+
+
+@dataclass
+class Plan:
+    token: str
+    callback_url: str | None = None
+    blocked: bool = False
+    oauth: bool = False  # a project id: takes OAuth2 access tokens instead of the API token
+
+
+@dataclass
+class Settings:
+    service_plan_id: str = triggers.DEFAULT_SERVICE_PLAN_ID
+    api_token: str = triggers.DEFAULT_API_TOKEN
+    project_id: str = triggers.DEFAULT_PROJECT_ID
+    key_id: str = triggers.DEFAULT_KEY_ID
+    key_secret: str = triggers.DEFAULT_KEY_SECRET
+    token_ttl: float = 3600.0  # seconds an OAuth2 access token lives
+    slow_seconds: float = 30.0
+    retry_after: int = 2
+    journal_cap: int = 1000
+    clock: Clock = field(default_factory=Clock)
+    plan_callback_urls: dict[str, str] = field(default_factory=dict)
+
+
+def json_response(status: int, body, headers: dict | None = None) -> Response:
+    return Response(json.dumps(body), status=status, headers=headers, content_type="application/json")
+
+
+def api_error(error: ApiError) -> Response:
+    return json_response(error.status, error.body())
+
+
+def empty(status: int, headers: dict | None = None) -> Response:
+    return Response(b"", status=status, headers=headers)
+
+
+class SandboxApp:
+    """A WSGI app that answers as Sinch's SMS API does. ``receiver_url`` is filled in once the
+    server knows its port."""
+
+    def __init__(self, settings: Settings, stopping: threading.Event):
+        self.settings = settings
+        self.stopping = stopping  # set on shutdown: wakes slow answers so threads end
+        self.receiver_url: str | None = None
+        self.journal = Journal(settings.journal_cap)
+        self.received_callbacks: list[dict] = []
+        self._lock = threading.Lock()
+        self._batches: dict[str, Batch] = {}
+        self._access_tokens: dict[str, float] = {}  # token -> expiry (epoch seconds)
+        self._sent_status: dict[tuple[str, str], str] = {}
+        self.callbacks = CallbackDispatcher(settings.clock, self._render_callback)
+        self.plans = {
+            settings.service_plan_id: Plan(settings.api_token),
+            triggers.BLOCKED_SERVICE_PLAN_ID: Plan(settings.api_token, blocked=True),
+            triggers.CALLBACK_SERVICE_PLAN_ID: Plan(settings.api_token),
+            settings.project_id: Plan("", oauth=True),
+        }
+        for plan_id, url in settings.plan_callback_urls.items():
+            self.plans.setdefault(plan_id, Plan(settings.api_token)).callback_url = url
+
+    def set_receiver_url(self, url: str) -> None:
+        self.receiver_url = url
+        plan = self.plans[triggers.CALLBACK_SERVICE_PLAN_ID]
+        plan.callback_url = plan.callback_url or url
+
+    def close(self) -> None:
+        self.callbacks.stop()
+
+    # --- WSGI -----------------------------------------------------------------------------
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        request.max_content_length = MAX_BODY_BYTES
+        response = self._answer(request)
+        if not request.path.startswith("/_sandbox/"):
+            self._record(request, response)
+        return response(environ, start_response)
+
+    def _record(self, request: Request, response: Response) -> None:
+        body = request.get_data(cache=True) if not getattr(request, "oversized", False) else b""
+        self.journal.record({
+            "time": iso(time.time()),
+            "method": request.method,
+            "path": request.path,
+            "query": request.query_string.decode("latin-1"),
+            "headers": redact_headers(request.headers.items()),
+            "body": redact_body(body[:65536].decode("utf-8", "replace")),
+            "status": getattr(response, "journal_status", response.status_code),
+            "response": redact_body(response.get_data()[:65536].decode("utf-8", "replace")),
+        })
+
+    def _answer(self, request: Request) -> Response:
+        try:
+            endpoint, args = ROUTES.bind_to_environ(request.environ).match()
+        except MethodNotAllowed as error:
+            return empty(405, {"Allow": ", ".join(sorted(error.valid_methods or ()))})
+        except NotFound:
+            return empty(404)
+        except HTTPException as error:  # e.g. a redirect for a trailing slash
+            return error.get_response()
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            request.oversized = True
+            return Response(f"The request body is {request.content_length} bytes; the sandbox takes at most "
+                            f"{MAX_BODY_BYTES} (1 MiB).", status=413, content_type="text/plain")
+        handler = getattr(self, f"_on_{endpoint}")
+        if "plan" not in args:
+            return handler(request, **args)
+        plan = self.plans.get(args["plan"])
+        if plan is None:
+            return empty(404)
+        refused = self._authenticate(request, plan)
+        if refused is not None:
+            return refused
+        if request.method == "POST" and request.mimetype != "application/json":
+            return empty(415)
+        return handler(request, plan=plan, plan_id=args.pop("plan"), **args)
+
+    def _authenticate(self, request: Request, plan: Plan) -> Response | None:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return empty(401, {"WWW-Authenticate": 'Bearer realm="sinch"'})
+        if not plan.oauth:
+            good = secrets.compare_digest(token, plan.token)
+            return None if good else empty(401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        expiry = self._access_tokens.get(token)
+        if expiry is None:
+            return empty(401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        if expiry <= time.time():
+            return empty(401, {"WWW-Authenticate": 'Bearer error="invalid_token", error_description="The access token expired"'})
+        return None
+
+    def _body(self, request: Request) -> dict | ApiError:
+        return parse_json_object(request.get_data(cache=True))
+
+    # --- endpoints ----------------------------------------------------------------------
+
+    def _on_token(self, request: Request) -> Response:
+        scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+        try:
+            key_id, _, key_secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            key_id = key_secret = ""
+        good = (scheme.lower() == "basic" and secrets.compare_digest(key_id, self.settings.key_id)
+                and secrets.compare_digest(key_secret, self.settings.key_secret))
+        if not good:
+            return json_response(401, {"error": "invalid_client", "error_description": "Unknown key id or wrong key secret."})
+        if request.form.get("grant_type") != "client_credentials":
+            return json_response(400, {"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials."})
+        token = secrets.token_urlsafe(24)
+        with self._lock:
+            now = time.time()
+            self._access_tokens = {t: e for t, e in self._access_tokens.items() if e > now - 3600}
+            self._access_tokens[token] = now + self.settings.token_ttl
+        return json_response(200, {"access_token": token, "token_type": "Bearer",
+                                   "expires_in": int(self.settings.token_ttl), "scope": ""})
+
+    def _on_batches(self, request: Request, plan: Plan, plan_id: str) -> Response:
+        if request.method == "GET":
+            return self._list_batches(request, plan_id)
+        batch = self._body(request)
+        if isinstance(batch, ApiError):
+            return api_error(batch)
+        gateway = self._gateway_trigger(batch)
+        if gateway is not None:
+            return gateway
+        error = check_batch(batch, plan_callback_url=plan.callback_url, plan_blocked=plan.blocked)
+        if error is not None:
+            return api_error(error)
+        return json_response(201, self._create(batch, plan, plan_id).echo)
+
+    def _gateway_trigger(self, batch: dict) -> Response | None:
+        """The magic numbers that answer before Sinch looks at the batch."""
+        to = batch.get("to")
+        if not isinstance(to, list):
+            return None
+        for item in to:
+            number = msisdn.parse(item) if isinstance(item, str) else None
+            effect = triggers.HTTP_TRIGGERS.get(number.e164) if number and number.ok else None
+            if effect == 429:
+                return empty(429, {"Retry-After": str(self.settings.retry_after)})
+            if effect in (500, 503):
+                return empty(effect)
+            if effect == "slow":
+                self.stopping.wait(self.settings.slow_seconds)
+                return None
+            if effect == "drop":
+                return DroppedResponse()
+        return None
+
+    def _create(self, request_batch: dict, plan: Plan, plan_id: str) -> Batch:
+        now = time.time()
+        send_at = request_batch.get("send_at")
+        send_time = max(now, parse_time(send_at).timestamp()) if send_at else now
+        recipients = [msisdn.parse(item).e164[1:] for item in request_batch["to"]]
+        echo = {
+            "id": new_batch_id(),
+            "to": recipients,
+            "body": request_batch["body"],
+            "type": request_batch.get("type", "mt_text"),
+            "created_at": iso(now),
+            "modified_at": iso(now),
+            "canceled": False,
+            "delivery_report": request_batch.get("delivery_report", "none"),
+            "send_at": iso(send_time),
+            "expire_at": request_batch.get("expire_at") or iso(send_time + 3 * 86400),
+            "flash_message": request_batch.get("flash_message", False),
+        }
+        for optional in ("from", "callback_url", "client_reference", "max_number_of_message_parts",
+                         "feedback_enabled", "truncate_concat", "parameters"):
+            if request_batch.get(optional) is not None:
+                echo[optional] = request_batch[optional]
+        batch = Batch(echo["id"], plan_id, echo, recipients, send_time, self.settings.clock)
+        with self._lock:
+            self._batches[batch.id] = batch
+        self._schedule_callbacks(batch, request_batch.get("callback_url") or plan.callback_url)
+        return batch
+
+    def _schedule_callbacks(self, batch: Batch, url: str | None) -> None:
+        kind = batch.echo["delivery_report"]
+        if kind == "none" or not url:
+            return
+        clock = batch.clock
+        final = batch.send_time + clock.final_after
+        if kind in ("summary", "full"):
+            self.callbacks.schedule(final, {"batch": batch.id, "url": url})
+            return
+        steps = [final] if kind == "per_recipient_final" else [batch.send_time + clock.dispatch_after, final]
+        for due in steps:
+            for recipient in batch.recipients:
+                self.callbacks.schedule(due, {"batch": batch.id, "recipient": recipient, "url": url})
+
+    def _render_callback(self, job: dict):
+        with self._lock:
+            batch = self._batches.get(job["batch"])
+        if batch is None:
+            return None
+        now = time.time()
+        if "recipient" not in job:
+            return job["url"], batch.summary(now, full=batch.echo["delivery_report"] == "full")
+        report = batch.recipient_report(job["recipient"], now)
+        key = (batch.id, job["recipient"])
+        with self._lock:
+            if self._sent_status.get(key) == report["status"]:
+                return None  # nothing new to report (e.g. a batch cancelled before dispatch)
+            self._sent_status[key] = report["status"]
+        return job["url"], report
+
+    def _on_dry_run(self, request: Request, plan: Plan, plan_id: str) -> Response:
+        batch = self._body(request)
+        if isinstance(batch, ApiError):
+            return api_error(batch)
+        error = check_batch(batch, plan_callback_url=plan.callback_url, plan_blocked=plan.blocked)
+        if error is not None:
+            return api_error(error)
+        per_recipient = request.args.get("per_recipient", "false").lower()
+        if per_recipient not in ("true", "false"):
+            return api_error(ApiError(400, "syntax_invalid_parameter_format",
+                                      f"The format of parameter 'per_recipient' is invalid; '{per_recipient}' is not a valid boolean."))
+        try:
+            limit = int(request.args.get("number_of_recipients", "100"))
+        except ValueError:
+            limit = -1
+        if not 0 <= limit <= 1000:
+            return api_error(ApiError(400, "syntax_constraint_violation",
+                                      "The value of parameter 'number_of_recipients' violates a constraint; it must be 0 to 1000."))
+        rows, total = [], 0
+        for item in batch["to"]:
+            recipient = msisdn.parse(item).e164[1:] if not msisdn.is_group_id(item) else item
+            body = personalize(batch["body"], batch.get("parameters") or {}, recipient)
+            encoded = encoding.encode(body)
+            total += encoded.parts
+            if len(rows) < limit:
+                rows.append({"recipient": recipient, "number_of_parts": encoded.parts, "body": body,
+                             "encoding": encoded.encoding})
+        answer = {"number_of_recipients": len(batch["to"]), "number_of_messages": total}
+        if per_recipient == "true":
+            answer["per_recipient"] = rows
+        return json_response(200, answer)
+
+    def _find(self, plan_id: str, batch_id: str) -> Batch | None:
+        with self._lock:
+            batch = self._batches.get(batch_id)
+        return batch if batch is not None and batch.plan_id == plan_id else None
+
+    def _list_batches(self, request: Request, plan_id: str) -> Response:
+        try:
+            page = int(request.args.get("page", "0"))
+            page_size = int(request.args.get("page_size", "30"))
+        except ValueError:
+            page, page_size = -1, -1
+        if page < 0 or not 1 <= page_size <= 100:
+            return api_error(ApiError(400, "syntax_constraint_violation",
+                                      "The value of parameter 'page_size' violates a constraint; it must be 1 to 100, and 'page' 0 or more."))
+        with self._lock:
+            mine = [b.echo for b in reversed(self._batches.values()) if b.plan_id == plan_id]
+        chunk = mine[page * page_size:(page + 1) * page_size]
+        return json_response(200, {"page": page, "page_size": len(chunk), "count": len(mine), "batches": chunk})
+
+    def _on_batch(self, request: Request, plan: Plan, plan_id: str, batch_id: str) -> Response:
+        batch = self._find(plan_id, batch_id)
+        if batch is None:
+            return empty(404)
+        if request.method == "DELETE":
+            with self._lock:
+                now = time.time()
+                if batch.dispatched(now):
+                    return api_error(ApiError(403, "batch_already_dispatched",
+                                              f"Batch '{batch_id}' was already dispatched and cannot be cancelled."))
+                if batch.canceled_at is None:
+                    batch.canceled_at = now
+                    batch.echo.update(canceled=True, modified_at=iso(now))
+        return json_response(200, batch.echo)
+
+    def _on_report(self, request: Request, plan: Plan, plan_id: str, batch_id: str) -> Response:
+        batch = self._find(plan_id, batch_id)
+        now = time.time()
+        if batch is None or (batch.send_time > now and batch.canceled_at is None):
+            return empty(404)  # unknown, or not yet available: a scheduled batch has no report
+        kind = request.args.get("type", "summary")
+        if kind not in ("summary", "full"):
+            return api_error(ApiError(400, "syntax_invalid_parameter_format",
+                                      f"The format of parameter 'type' is invalid; '{kind}' is not a valid report type."))
+        wanted = request.args.get("status")
+        statuses = {s.strip() for s in wanted.split(",")} if wanted else None
+        return json_response(200, batch.summary(now, full=kind == "full", statuses=statuses))
+
+    def _on_recipient_report(self, request: Request, plan: Plan, plan_id: str, batch_id: str, recipient: str) -> Response:
+        batch = self._find(plan_id, batch_id)
+        digits = recipient.lstrip("+")
+        if batch is None or digits not in batch.recipients or batch.send_time > time.time():
+            return empty(404)
+        return json_response(200, batch.recipient_report(digits, time.time()))
+
+    # --- the sandbox's own endpoints ---------------------------------------------------------
+
+    def _on_journal(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            self.journal.clear()
+            return empty(204)
+        return json_response(200, {"cap": self.journal.cap, "dropped": self.journal.dropped,
+                                   "entries": self.journal.entries()})
+
+    def _on_receiver(self, request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                payload = json.loads(request.get_data())
+            except ValueError:
+                return empty(400)
+            with self._lock:
+                self.received_callbacks.append(payload)
+            return empty(200)
+        if request.method == "DELETE":
+            with self._lock:
+                self.received_callbacks.clear()
+            return empty(204)
+        with self._lock:
+            return json_response(200, {"callbacks": list(self.received_callbacks)})
+
+    def _on_triggers(self, request: Request) -> Response:
+        return json_response(200, [t.__dict__ for t in triggers.TRIGGERS])
+
+
+_PARAMETER = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
+
+
+def personalize(body: str, parameters: dict, recipient: str) -> str:
+    """Fill ``${name}`` from Sinch's ``parameters``: the recipient's value, else the default."""
+    def value(match: re.Match) -> str:
+        values = parameters.get(match.group(1))
+        if not isinstance(values, dict):
+            return match.group(0)
+        for key in (recipient, "+" + recipient, "default"):
+            if key in values:
+                return str(values[key])
+        return match.group(0)
+
+    return _PARAMETER.sub(value, body) if parameters else body
+
+
+class DroppedResponse(Response):
+    """Starts a 201 answer, then closes the connection halfway through its body."""
+
+    journal_status = "dropped"
+
+    def __call__(self, environ, start_response):
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            try:
+                sock.sendall(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: 120\r\n\r\n{\"id\": \"01")
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        return super().__call__(environ, start_response)

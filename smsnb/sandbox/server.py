@@ -1,0 +1,135 @@
+"""Running the sandbox: a real HTTP server on 127.0.0.1, in a background thread."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from .app import SandboxApp, Settings
+from .state import Clock
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """The journal records every request; werkzeug's console log would only clutter a notebook."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+    def log(self, *args, **kwargs) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The sandbox's own documented credentials (not secrets: they open nothing real)."""
+
+    base_url: str
+    service_plan_id: str
+    api_token: str
+    project_id: str
+    key_id: str
+    key_secret: str
+    token_url: str
+    receiver_url: str
+
+
+class Sandbox:
+    """A local simulator of the Sinch SMS API.
+
+    >>> with Sandbox() as sandbox:
+    ...     requests.post(f"{sandbox.url}/xms/v1/{sandbox.service_plan_id}/batches", ...)
+
+    All keyword arguments are optional: ``port`` (0 picks a free one), ``service_plan_id``,
+    ``api_token``, ``project_id``, ``key_id``, ``key_secret``, ``token_ttl`` (seconds an OAuth2
+    token lives), ``slow_seconds``, ``retry_after``, ``journal_cap``, ``clock`` (a `Clock`)
+    and ``plan_callback_urls`` (service plan id -> its default callback URL).
+    """
+
+    def __init__(self, port: int = 0, **settings):
+        self.settings = Settings(**settings)
+        self._port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self.app: SandboxApp | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> "Sandbox":
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        self.app = SandboxApp(self.settings, self._stopping)
+        self._server = make_server("127.0.0.1", self._port, self.app, threaded=True, request_handler=_QuietHandler)
+        self.app.set_receiver_url(f"{self.url}/_sandbox/callbacks")
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="smsnb-sandbox", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._stopping.set()  # wakes any slow answer still sleeping
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+        self.app.close()
+        self._server = self._thread = None
+
+    def __enter__(self) -> "Sandbox":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def __repr__(self) -> str:
+        return f"<Sandbox {'at ' + self.url if self.running else '(stopped)'}>"
+
+    # --- where and how to reach it ----------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("The sandbox is not running: call start() first.")
+        return self._server.server_port
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def service_plan_id(self) -> str:
+        return self.settings.service_plan_id
+
+    @property
+    def api_token(self) -> str:
+        return self.settings.api_token
+
+    @property
+    def credentials(self) -> Credentials:
+        s = self.settings
+        return Credentials(self.url, s.service_plan_id, s.api_token, s.project_id, s.key_id, s.key_secret,
+                           f"{self.url}/oauth2/token", f"{self.url}/_sandbox/callbacks")
+
+    # --- what it saw ----------------------------------------------------------------------
+
+    @property
+    def journal(self):
+        return self.app.journal
+
+    @property
+    def received_callbacks(self) -> list[dict]:
+        return self.app.received_callbacks
+
+    @property
+    def callback_attempts(self) -> list[dict]:
+        return self.app.callbacks.attempts
+
+
+__all__ = ["Sandbox", "Clock", "Credentials"]
