@@ -20,7 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sandbox = Sandbox(port=args.port, service_plan_id=args.service_plan_id, api_token=args.api_token).start()
     except OSError as error:
-        print(f"Could not listen on 127.0.0.1:{args.port}: {error.strerror}. Pick another --port.", file=sys.stderr)
+        print(f"Could not listen on 127.0.0.1:{args.port}: {error.strerror or error}. Pick another --port.",
+              file=sys.stderr)
         return 1
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

@@ -1,6 +1,7 @@
 """Running the sandbox: a real HTTP server on 127.0.0.1, in a background thread."""
 from __future__ import annotations
 
+import socket
 import threading
 from dataclasses import dataclass
 
@@ -59,9 +60,13 @@ class Sandbox:
     def start(self) -> "Sandbox":
         if self._server is not None:
             return self
-        self._stopping.clear()
-        self.app = SandboxApp(self.settings, self._stopping)
-        self._server = make_server("127.0.0.1", self._port, self.app, threaded=True, request_handler=_QuietHandler)
+        # Bind here rather than in werkzeug, which answers a busy port with sys.exit(): in a
+        # kernel that would end the kernel, where an OSError is what the caller can handle.
+        with socket.create_server(("127.0.0.1", self._port), backlog=128) as listener:
+            self._stopping.clear()
+            self.app = SandboxApp(self.settings, self._stopping)
+            self._server = make_server("127.0.0.1", self._port, self.app, threaded=True,
+                                       request_handler=_QuietHandler, fd=listener.fileno())
         self.app.set_receiver_url(f"{self.url}/_sandbox/callbacks")
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name="smsnb-sandbox", daemon=True)
@@ -97,7 +102,7 @@ class Sandbox:
     def port(self) -> int:
         if self._server is None:
             raise RuntimeError("The sandbox is not running: call start() first.")
-        return self._server.server_port
+        return self._server.server_address[1]
 
     @property
     def url(self) -> str:

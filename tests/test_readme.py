@@ -1,0 +1,18 @@
+"""The README's trigger table is the one the sandbox actually uses."""
+from pathlib import Path
+
+from smsnb.sandbox import TRIGGERS
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_readme_trigger_table_matches_the_sandbox():
+    text = README.read_text()
+    table = text.split("<!-- triggers:start -->")[1].split("<!-- triggers:end -->")[0].strip().splitlines()
+    rows = [tuple(cell.strip() for cell in line.strip("|").split(" | ")) for line in table[2:]]
+    assert rows == [(t.outcome, t.how) for t in TRIGGERS]
+
+
+def test_readme_opens_with_the_two_commands():
+    lines = README.read_text().split("```sh", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert [line.split("#")[0].strip() for line in lines] == ["make run", "make test"]

@@ -1,0 +1,161 @@
+"""Delivery reports on the simulated clock, and callbacks to a real local HTTP receiver."""
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from smsnb.sandbox import triggers
+from tests.conftest import Api
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting")
+
+
+class Receiver:
+    """A real HTTP server on 127.0.0.1 that records callbacks; fails the first ``fail_first``."""
+
+    def __init__(self, fail_first=0):
+        self.received, self.answered = [], []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                status = 500 if len(receiver.answered) < fail_first else 200
+                receiver.answered.append(status)
+                if status == 200:
+                    receiver.received.append(payload)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/callback"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def flaky_receiver():
+    r = Receiver(fail_first=2)
+    yield r
+    r.close()
+
+
+def final_status(api, batch_id, recipient):
+    def done():
+        report = api.get(f"batches/{batch_id}/delivery_report/{recipient}").json()
+        return report if report["status"] not in ("Queued", "Dispatched") else None
+    return wait_for(done)
+
+
+@pytest.mark.parametrize("number, status, code", [
+    (triggers.ORDINARY_MOBILE, "Delivered", 0),
+    ("+46700000402", "Failed", 402),
+    ("+46700000406", "Expired", 406),
+    ("+46700000408", "Rejected", 408),
+])
+def test_recipient_report_reaches_the_triggered_final_status(api, number, status, code):
+    batch = api.send({"to": [number], "body": "x"}).json()
+    first = api.get(f"batches/{batch['id']}/delivery_report/{number}").json()
+    assert first["status"] in ("Queued", "Dispatched")
+    report = final_status(api, batch["id"], number)
+    assert (report["status"], report["code"]) == (status, code)
+    assert report["type"] == "recipient_delivery_report_sms" and report["recipient"] == number[1:]
+
+
+def test_summary_and_full_reports_group_by_status(api):
+    batch = api.send({"to": [triggers.ORDINARY_MOBILE, "+46700000402"], "body": "x"}).json()
+    time.sleep(0.25)
+    summary = api.get(f"batches/{batch['id']}/delivery_report").json()
+    assert summary["type"] == "delivery_report_sms" and summary["total_message_count"] == 2
+    assert sorted((s["status"], s["count"]) for s in summary["statuses"]) == [("Delivered", 1), ("Failed", 1)]
+    assert all("recipients" not in s for s in summary["statuses"])
+    full = api.get(f"batches/{batch['id']}/delivery_report", params={"type": "full"}).json()
+    assert {s["status"]: s["recipients"] for s in full["statuses"]} == {"Delivered": ["46701234567"], "Failed": ["46700000402"]}
+    bad = api.get(f"batches/{batch['id']}/delivery_report", params={"type": "report"})
+    assert bad.status_code == 400 and bad.json()["code"] == "syntax_invalid_parameter_format"
+
+
+def test_recipient_not_in_batch_is_404(api):
+    batch = api.send({"to": [triggers.ORDINARY_MOBILE], "body": "x"}).json()
+    assert api.get(f"batches/{batch['id']}/delivery_report/46700000001").status_code == 404
+
+
+def test_per_recipient_callbacks_reach_a_real_receiver(api, receiver):
+    api.send({"to": [triggers.ORDINARY_MOBILE, "+46700000402"], "body": "x", "delivery_report": "per_recipient",
+              "callback_url": receiver.url})
+    wait_for(lambda: len(receiver.received) >= 4)
+    time.sleep(0.1)
+    seen = sorted((r["recipient"], r["status"]) for r in receiver.received)
+    assert seen == [("46700000402", "Dispatched"), ("46700000402", "Failed"),
+                    ("46701234567", "Delivered"), ("46701234567", "Dispatched")]
+    assert all(r["type"] == "recipient_delivery_report_sms" for r in receiver.received)
+
+
+def test_summary_callback_is_sent_once_when_final(api, receiver):
+    batch = api.send({"to": [triggers.ORDINARY_MOBILE], "body": "x", "delivery_report": "full",
+                      "callback_url": receiver.url}).json()
+    report = wait_for(lambda: receiver.received)[0]
+    time.sleep(0.1)
+    assert len(receiver.received) == 1
+    assert report["batch_id"] == batch["id"]
+    assert report["statuses"] == [{"code": 0, "status": "Delivered", "count": 1, "recipients": ["46701234567"]}]
+
+
+def test_failed_callbacks_are_retried_with_doubling_delay(sandbox, flaky_receiver):
+    Api(sandbox).send({"to": [triggers.ORDINARY_MOBILE], "body": "x", "delivery_report": "per_recipient_final",
+                       "callback_url": flaky_receiver.url})
+    wait_for(lambda: flaky_receiver.received)
+    assert flaky_receiver.answered == [500, 500, 200]
+    attempts = [a for a in sandbox.callback_attempts if a["url"] == flaky_receiver.url]
+    assert [a["attempt"] for a in attempts] == [1, 2, 3]
+    assert [a["outcome"] for a in attempts] == [500, 500, 200]
+
+
+def test_sandbox_receiver_records_callbacks(sandbox):
+    api = Api(sandbox, plan=triggers.CALLBACK_SERVICE_PLAN_ID)
+    batch = api.send({"to": [triggers.ORDINARY_MOBILE], "body": "x", "delivery_report": "per_recipient_final"}).json()
+    wait_for(lambda: sandbox.received_callbacks)
+    assert sandbox.received_callbacks[0]["batch_id"] == batch["id"]
+    over_http = api.session.get(sandbox.credentials.receiver_url, timeout=5).json()["callbacks"]
+    assert over_http == sandbox.received_callbacks
+
+
+def test_callbacks_never_leave_the_machine(api, sandbox):
+    api.send({"to": [triggers.ORDINARY_MOBILE], "body": "x", "delivery_report": "summary",
+              "callback_url": "https://example.com/callback"})
+    attempt = wait_for(lambda: sandbox.callback_attempts)[0]
+    assert "loopback only" in attempt["outcome"]
+
+
+def test_get_list_and_cancel(api):
+    ids = [api.send({"to": [triggers.ORDINARY_MOBILE], "body": f"m{i}"}).json()["id"] for i in range(3)]
+    page = api.get("batches", params={"page_size": 2}).json()
+    assert page["count"] == 3 and page["page_size"] == 2 and [b["id"] for b in page["batches"]] == ids[::-1][:2]
+    assert api.get("batches", params={"page": 1, "page_size": 2}).json()["batches"][0]["id"] == ids[0]
+    assert api.get(f"batches/{ids[1]}").json()["body"] == "m1"
+    assert api.get("batches", params={"page_size": 101}).status_code == 400
