@@ -107,6 +107,7 @@ class SandboxApp:
         request = Request(environ)
         request.max_content_length = MAX_BODY_BYTES
         response = self._answer(request)
+        response.headers["X-Smsnb-Sandbox"] = "1"  # lets a client say SANDBOX, whatever its base URL
         if not request.path.startswith("/_sandbox/"):
             self._record(request, response)
         return response(environ, start_response)

@@ -1,0 +1,170 @@
+"""The grammar of %sms: one declaration of the arguments, and parsing into command objects.
+
+The magic decorates itself with `SEND_ARGUMENTS` (so ``%sms?`` shows them); `parse` reads a
+line and cell into a `Send` or a `Subcommand` without any shell, so it is testable alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from IPython.core.error import UsageError
+from IPython.core.magic_arguments import MagicArgumentParser, argument
+from IPython.utils._process_common import arg_split
+
+USAGE = "%sms [options] TO [TO ...] -m BODY, or %%sms [options] TO [TO ...] with the body in the cell"
+SUBCOMMANDS = ("explain", "errors", "config", "login", "sandbox", "history")
+SANDBOX_ACTIONS = ("status", "start", "stop", "triggers", "journal", "reset")
+
+SEND_ARGUMENTS: tuple[tuple[tuple, dict], ...] = (
+    (("to",), dict(nargs="*", metavar="TO", help="recipient numbers, in international form (+46701234567)")),
+    (("-m", "--message"), dict(dest="body", metavar="BODY", help="the message text (or put it in the cell)")),
+    (("--from",), dict(dest="sender", metavar="SENDER", help="sender: a number, short code or alphanumeric name")),
+    (("--delivery-report",), dict(metavar="KIND", help="none, summary, full, per_recipient or per_recipient_final")),
+    (("--callback-url",), dict(metavar="URL", help="where Sinch POSTs delivery reports")),
+    (("--client-reference",), dict(metavar="REF", help="your reference, echoed in delivery reports")),
+    (("--dry-run",), dict(action="store_true", help="count parts and encoding; send nothing")),
+    (("--timeout",), dict(type=float, metavar="SECONDS", help="read timeout for this request")),
+    (("--json",), dict(action="store_true", dest="raw_json",
+                       help="%%sms only: the cell is the raw JSON request, sent byte for byte")),
+    (("--sandbox",), dict(action="store_true", help="use the local sandbox, whatever is configured")),
+    (("--live",), dict(action="store_true", help="use live Sinch (needs credentials)")),
+)
+
+
+def send_parser() -> MagicArgumentParser:
+    parser = MagicArgumentParser(prog="%sms", usage=USAGE)
+    for args, kwargs in SEND_ARGUMENTS:
+        parser.add_argument(*args, **kwargs)
+    return parser
+
+
+_PARSER = None
+
+
+def declare_arguments(func):
+    """Decorate the magic with SEND_ARGUMENTS, as IPython's @argument would one by one."""
+    for args, kwargs in reversed(SEND_ARGUMENTS):
+        func = argument(*args, **kwargs)(func)
+    return func
+
+
+@dataclass(frozen=True)
+class Send:
+    to: tuple[str, ...]
+    body: str | None
+    sender: str | None = None
+    delivery_report: str | None = None
+    callback_url: str | None = None
+    client_reference: str | None = None
+    dry_run: bool = False
+    timeout: float | None = None
+    raw_json: str | None = None  # the cell of %%sms --json, exactly as written
+    backend: str | None = None  # "sandbox" or "live" when forced
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    args: tuple[str, ...] = ()
+
+
+def usage_error(problem: str) -> UsageError:
+    return UsageError(f"{problem}. Usage: {USAGE} (%sms? for all options)")
+
+
+def split(line: str) -> list[str]:
+    try:
+        return arg_split(line, posix=True, strict=True)  # posix: quotes group words and are removed
+    except ValueError as error:  # an unclosed quote
+        raise usage_error(f"Could not read the line ({error}); close every quote") from None
+
+
+def parse(line: str, cell: str | None = None) -> Send | Subcommand:
+    """Read ``%sms line`` or ``%%sms line`` + ``cell`` into a command; UsageError when it is wrong."""
+    words = split(line or "")
+    if words and words[0] in SUBCOMMANDS:
+        return _subcommand(words, cell)
+    global _PARSER
+    _PARSER = _PARSER or send_parser()
+    try:
+        args = _PARSER.parse_args(words)
+    except UsageError as error:
+        raise usage_error(str(error).rstrip(".").capitalize()) from None
+    if args.sandbox and args.live:
+        raise usage_error("Choose one of --sandbox and --live")
+    if args.timeout is not None and not args.timeout > 0:
+        raise usage_error("--timeout must be a positive number of seconds")
+    backend = "sandbox" if args.sandbox else "live" if args.live else None
+    options = dict(sender=args.sender, delivery_report=args.delivery_report, callback_url=args.callback_url,
+                   client_reference=args.client_reference, dry_run=args.dry_run, timeout=args.timeout,
+                   backend=backend)
+    if args.raw_json:
+        if cell is None or not cell.strip():
+            raise usage_error("--json takes the raw JSON request from the cell: use %%sms --json with a cell")
+        if args.to or args.body is not None or any(options[k] for k in ("sender", "delivery_report", "callback_url",
+                                                                          "client_reference")):
+            raise usage_error("With --json the cell is the whole request: put recipients and fields in the JSON")
+        return Send(to=(), body=None, raw_json=cell, **{**options, "sender": None})
+    if cell is not None:
+        if args.body is not None:
+            raise usage_error("Give the body either with -m or in the cell, not both")
+        body = cell.rstrip("\n")
+        if not body:
+            raise usage_error("The cell is empty: write the message body in it")
+    else:
+        body = args.body
+        if body is None:
+            raise usage_error("No message body: add -m \"text\", or use %%sms with the body in the cell")
+    if not args.to:
+        raise usage_error("No recipient: give at least one number, e.g. +46701234567")
+    unknown = [word for word in args.to if word.startswith("-")]
+    if unknown:
+        raise usage_error(f"Unknown option {unknown[0]}")
+    return Send(to=tuple(args.to), body=body, **options)
+
+
+def _subcommand(words: list[str], cell: str | None) -> Subcommand:
+    name, rest = words[0], tuple(words[1:])
+    if cell is not None:
+        raise usage_error(f"%%sms {name} takes no cell; use %sms {name}")
+    expected = {
+        "explain": (1, 1, "%sms explain CODE  (e.g. %sms explain missing_callback_url)"),
+        "errors": (0, 0, "%sms errors"),
+        "config": (0, 0, "%sms config"),
+        "history": (0, 1, "%sms history [N]"),
+        "sandbox": (0, 2, f"%sms sandbox [{'|'.join(SANDBOX_ACTIONS)}] [N]"),
+        "login": (0, 6, "%sms login [--service-plan-id ID | --project ID --key-id ID] [--region R]"),
+    }
+    low, high, usage = expected[name]
+    if not low <= len(rest) <= high:
+        raise UsageError(f"Wrong number of arguments for {name}. Usage: {usage}")
+    if name == "sandbox" and rest and rest[0] not in SANDBOX_ACTIONS:
+        raise UsageError(f"Unknown sandbox action {rest[0]!r}. Usage: {usage}")
+    if name == "history" and rest and not rest[0].isdigit():
+        raise UsageError(f"History takes a row number, not {rest[0]!r}. Usage: {usage}")
+    if name == "sandbox" and len(rest) == 2 and not (rest[0] == "journal" and rest[1].isdigit()):
+        raise UsageError(f"Only 'journal' takes a number. Usage: {usage}")
+    if name == "login":
+        _login_options(rest, usage)
+    return Subcommand(name, rest)
+
+
+LOGIN_OPTIONS = {"--service-plan-id": "service_plan_id", "--project": "project_id", "--key-id": "key_id",
+                 "--region": "region"}
+
+
+def _login_options(rest: tuple[str, ...], usage: str) -> dict:
+    if len(rest) % 2:
+        raise UsageError(f"Each login option takes a value. Usage: {usage}")
+    options = {}
+    for flag, value in zip(rest[::2], rest[1::2]):
+        if flag not in LOGIN_OPTIONS:
+            raise UsageError(f"Unknown login option {flag}. Usage: {usage}")
+        options[LOGIN_OPTIONS[flag]] = value
+    if "project_id" in options and "key_id" not in options or "key_id" in options and "project_id" not in options:
+        raise UsageError(f"--project and --key-id go together. Usage: {usage}")
+    return options
+
+
+def login_options(sub: Subcommand) -> dict:
+    return _login_options(sub.args, "")

@@ -1,0 +1,236 @@
+"""Cards as plain text and static HTML: pure functions of results, entries and rows.
+
+Text is stable (no ids, times, hosts or memory addresses) so nbval can compare it; HTML is
+escaped and styled inline, so it reads the same on GitHub and nbviewer.
+"""
+from __future__ import annotations
+
+import json
+from html import escape
+
+from . import catalog
+from .fixes import offending_fields, top_field
+from .results import Result
+from .sinch.paths import NOT_FOUND_REASONS
+
+_ENCODING_NAMES = {"text": "GSM-7", "unicode": "UCS-2"}
+_BADGE = {"SANDBOX": "#3b6ea8", "LIVE": "#b3541e"}
+_BOX = ("font-family:system-ui,sans-serif;font-size:13px;border:1px solid {c};border-left:5px solid {c};"
+        "border-radius:4px;padding:8px 12px;margin:4px 0;max-width:60em")
+MAX_ROWS = 10  # recipients listed in a card before "… N more"
+
+
+# --- pieces ---------------------------------------------------------------------------------
+
+def _badge(backend: str) -> str:
+    return (f'<span style="background:{_BADGE.get(backend, "#666")};color:#fff;border-radius:3px;'
+            f'padding:1px 6px;font-size:11px;font-weight:600">{escape(backend)}</span>')
+
+
+def _parts_line(encoded) -> str:
+    line = f"{encoded.parts} part{'s' if encoded.parts != 1 else ''}, {encoded.encoding} ({_ENCODING_NAMES[encoded.encoding]})"
+    if encoded.forcing_unicode:
+        line += f", forced by {' '.join(encoded.forcing_unicode)}"
+    return line
+
+
+def _more(items: list[str]) -> tuple[list[str], int]:
+    return items[:MAX_ROWS], max(0, len(items) - MAX_ROWS)
+
+
+def annotated_request(payload, fields: list[str]) -> list[tuple[str, bool]]:
+    """The request as indented JSON lines, each with whether it holds an offending field."""
+    if not isinstance(payload, dict):
+        return []
+    wanted_top = {top_field(f) for f in fields}
+    lines, key, index = [], None, -1
+    for line in json.dumps(payload, indent=2, ensure_ascii=False).splitlines():
+        if line.startswith('  "') and not line.startswith("    "):
+            key = json.loads(line.strip().split('":', 1)[0] + '"')
+            index = -1
+            marked = key in wanted_top and not any(f.startswith(key + "[") for f in fields)
+        elif line.startswith("    ") and key is not None and not line.strip().startswith(("]", "}")):
+            index += 1
+            marked = f"{key}[{index}]" in fields or (key in wanted_top and f"{key}[" not in "".join(fields))
+        else:
+            marked = False
+        lines.append((line, marked))
+    missing = [f for f in fields if top_field(f) not in payload]
+    if missing and lines:
+        closing = lines.pop()
+        lines.extend((f'  "{name}": (missing)', True) for name in missing)
+        lines.append(closing)
+    return lines
+
+
+# --- result cards ---------------------------------------------------------------------------
+
+def result_text(result: Result) -> str:
+    if not result.ok:
+        return error_text(result)
+    if result.action == "dry_run":
+        return _dry_run_text(result)
+    lines = [f"{result.backend} · {result.status} · batch created"]
+    recipients, more = _more(result.recipients)
+    lines.append(f"  to: {', '.join(recipients)}" + (f" … and {more} more" if more else ""))
+    if result.encoded:
+        lines.append(f"  parts: {_parts_line(result.encoded)}")
+    data = result.data or {}
+    lines.append(f"  delivery report: {data.get('delivery_report', 'none')}")
+    lines.append("  batch id: in .batch_id")
+    lines += [f"  hint: {h}" for h in result.hints]
+    return "\n".join(lines)
+
+
+def _dry_run_rows(result: Result) -> list[tuple[str, int, str, str]]:
+    from .encoding import non_gsm_characters
+
+    rows = []
+    for row in (result.data or {}).get("per_recipient") or []:
+        body = row.get("body") if isinstance(row.get("body"), str) else ""
+        forcing = " ".join(non_gsm_characters(body)) if row.get("encoding") == "unicode" else ""
+        rows.append((str(row.get("recipient")), row.get("number_of_parts"), str(row.get("encoding")), forcing))
+    return rows
+
+
+def _dry_run_text(result: Result) -> str:
+    data = result.data or {}
+    lines = [f"{result.backend} · dry run · {data.get('number_of_recipients')} recipient(s), "
+             f"{data.get('number_of_messages')} message part(s) · nothing sent"]
+    rows = _dry_run_rows(result)
+    shown, more = _more(rows)
+    for recipient, parts, coding, forcing in shown:
+        line = f"  {recipient}: {parts} part(s), {coding} ({_ENCODING_NAMES.get(coding, coding)})"
+        lines.append(line + (f", forced by {forcing}" if forcing else ""))
+    if more:
+        lines.append(f"  … and {more} more")
+    lines += [f"  hint: {h}" for h in result.hints]
+    return "\n".join(lines)
+
+
+def error_text(result: Result) -> str:
+    error, entry = result.error, result.entry
+    status = f"{error.status} · " if error.status else ""
+    lines = [f"{result.backend} · {status}{entry.key}: {entry.title}"]
+    if error.text:
+        lines.append(f'Sinch says: "{error.text}"')
+    elif error.message and not error.status:
+        lines.append(error.message)
+    lines.append(f"What it means: {entry.meaning}")
+    causes = list(entry.causes)
+    if error.key == "http_404":
+        reason = NOT_FOUND_REASONS[error.reason]
+        lines.append(f"Most likely here: {reason}")
+    lines.append("Likely causes:")
+    lines += [f"  {i}. {cause}" for i, cause in enumerate(causes, 1)]
+    lines.append("What to do:")
+    lines += [f"  - {step}" for step in entry.steps]
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        lines.append(f"Retry after: {retry_after:g} s")
+    request_lines = _request_lines(result)
+    if request_lines:
+        lines.append(f"Request sent: {error.request.method} {error.request.path}" if error.request else "Request:")
+        lines += [("> " if marked else "  ") + line for line, marked in request_lines]
+    lines += [f"hint: {h}" for h in result.hints]
+    lines.append(f"Docs: {entry.doc_url}")
+    return "\n".join(lines)
+
+
+def _request_lines(result: Result) -> list[tuple[str, bool]]:
+    payload = result.payload
+    fields = offending_fields(result.error.key, result.error.text, payload if isinstance(payload, dict) else None)
+    if isinstance(payload, dict):
+        return annotated_request(payload, fields)
+    if result.raw_body is not None:
+        return [(line, False) for line in result.raw_body.splitlines()[:40]]
+    return []
+
+
+def result_html(result: Result) -> str:
+    if not result.ok:
+        return error_html(result)
+    color = "#2e7d32"
+    if result.action == "dry_run":
+        data = result.data or {}
+        rows = "".join(
+            f"<tr><td>{escape(r)}</td><td>{escape(str(p))}</td><td>{escape(c)} ({_ENCODING_NAMES.get(c, c)})</td>"
+            f"<td>{escape(f)}</td></tr>" for r, p, c, f in _dry_run_rows(result)[:100])
+        body = (f"<b>dry run</b>: {escape(str(data.get('number_of_recipients')))} recipient(s), "
+                f"{escape(str(data.get('number_of_messages')))} message part(s), nothing sent"
+                f"<table><tr><th>recipient</th><th>parts</th><th>encoding</th><th>forced by</th></tr>{rows}</table>")
+    else:
+        recipients, more = _more(result.recipients)
+        body = (f"<b>{result.status} · batch created</b><br>batch id <code>{escape(str(result.batch_id))}</code><br>"
+                f"to {escape(', '.join(recipients))}{f' … and {more} more' if more else ''}<br>")
+        if result.encoded:
+            body += f"{escape(_parts_line(result.encoded))}<br>"
+        body += f"delivery report: {escape(str((result.data or {}).get('delivery_report', 'none')))}"
+    hints = "".join(f"<div>💡 {escape(h)}</div>" for h in result.hints)
+    return (f'<div class="smsnb-card smsnb-success" style="{_BOX.format(c=color)}">'
+            f"{_badge(result.backend)} {body}{hints}</div>")
+
+
+def error_html(result: Result) -> str:
+    error, entry = result.error, result.entry
+    status = f"{error.status} · " if error.status else ""
+    parts = [f'<div class="smsnb-card smsnb-error" style="{_BOX.format(c="#c62828")}">',
+             f'{_badge(result.backend)} <b>{escape(status + entry.key)}</b>: {escape(entry.title)}']
+    if error.text:
+        parts.append(f'<blockquote style="margin:6px 0;padding-left:8px;border-left:3px solid #ccc">'
+                     f'Sinch says: “{escape(error.text)}”</blockquote>')
+    elif error.message:
+        parts.append(f"<div>{escape(error.message)}</div>")
+    if error.key == "http_404":
+        parts.append(f"<div><b>Most likely here:</b> {escape(NOT_FOUND_REASONS[error.reason])}</div>")
+    causes = "".join(f"<li>{escape(c)}</li>" for c in entry.causes)
+    steps = "".join(f"<li>{escape(s)}</li>" for s in entry.steps)
+    parts.append(f"<details><summary>What it means, likely causes, what to do</summary>"
+                 f"<p>{escape(entry.meaning)}</p><b>Likely causes</b><ol>{causes}</ol>"
+                 f"<b>What to do</b><ul>{steps}</ul></details>")
+    request_lines = _request_lines(result)
+    if request_lines:
+        shown = "\n".join(f'<mark>{escape(line)}</mark>' if marked else escape(line) for line, marked in request_lines)
+        where = f"{error.request.method} {error.request.path}" if error.request else "request"
+        parts.append(f"<div>Request sent: <code>{escape(where)}</code></div>"
+                     f'<pre style="margin:4px 0;background:#f6f6f6;padding:4px">{shown}</pre>')
+    parts += [f"<div>💡 {escape(h)}</div>" for h in result.hints]
+    parts.append(f'<div><a href="{escape(entry.doc_url)}" target="_blank" rel="noopener">Sinch documentation</a>'
+                 f" · <code>%sms explain {escape(entry.key)}</code></div></div>")
+    return "".join(parts)
+
+
+# --- catalog and tables ---------------------------------------------------------------------
+
+def entry_text(entry: catalog.Entry) -> str:
+    lines = [entry.headline, entry.title, f"What it means: {entry.meaning}", "Likely causes:"]
+    lines += [f"  {i}. {c}" for i, c in enumerate(entry.causes, 1)]
+    lines.append("What to do:")
+    lines += [f"  - {s}" for s in entry.steps]
+    if entry.fields:
+        lines.append(f"Fields a fix touches: {', '.join(entry.fields)}")
+    lines.append(f"Docs: {entry.doc_url}")
+    return "\n".join(lines)
+
+
+def entry_html(entry: catalog.Entry) -> str:
+    causes = "".join(f"<li>{escape(c)}</li>" for c in entry.causes)
+    steps = "".join(f"<li>{escape(s)}</li>" for s in entry.steps)
+    fields = f"<div>Fields a fix touches: <code>{escape(', '.join(entry.fields))}</code></div>" if entry.fields else ""
+    return (f'<div class="smsnb-card smsnb-explain" style="{_BOX.format(c="#555")}">'
+            f"<b>{escape(entry.headline)}</b>: {escape(entry.title)}<p>{escape(entry.meaning)}</p>"
+            f"<b>Likely causes</b><ol>{causes}</ol><b>What to do</b><ul>{steps}</ul>{fields}"
+            f'<a href="{escape(entry.doc_url)}" target="_blank" rel="noopener">Sinch documentation</a></div>')
+
+
+def table_text(headers: list[str], rows: list[list]) -> str:
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    fmt = lambda row: "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+    return "\n".join([fmt(headers), fmt(["-" * w for w in widths])] + [fmt(r) for r in cells])
+
+
+def table_html(headers: list[str], rows: list[list]) -> str:
+    head = "".join(f"<th style='text-align:left'>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="smsnb-table"><tr>{head}</tr>{body}</table>'

@@ -1,0 +1,118 @@
+"""What ``%sms`` returns: a `Result` per request, and `Message` for everything else.
+
+Both display as a card in text (stable: no ids, times or addresses, so nbval can compare it)
+and in static, escaped HTML (GitHub, nbviewer). The widget card builds on the same objects.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Callable
+
+from . import catalog, encoding
+from .sinch.client import Reply
+from .sinch.errors import SmsError
+from .sinch.request import SmsRequest
+
+
+@dataclass(eq=False)
+class Result:
+    """The outcome of one request to Sinch (or the sandbox).
+
+    ``ok`` says whether it worked; ``error`` is the `SmsError` when it did not; ``data`` is
+    Sinch's JSON answer when it did. ``resend()`` sends the same request again (or a changed
+    one: ``resend(to=("+46...",))``)."""
+
+    backend: str  # "SANDBOX" or "LIVE"
+    action: str  # "send", "dry_run" or "send_raw"
+    request: SmsRequest | None  # None for a raw JSON body
+    raw_body: str | None = None  # the exact text of a %%sms --json cell
+    reply: Reply | None = None
+    error: SmsError | None = None
+    hints: tuple[str, ...] = ()
+    at: datetime = field(default_factory=datetime.now)
+    resender: Callable[["Result"], "Result"] | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def status(self) -> int | None:
+        return self.reply.status if self.reply else self.error.status
+
+    @property
+    def code(self) -> str | None:
+        return None if self.ok else self.error.key
+
+    @property
+    def entry(self) -> catalog.Entry | None:
+        return None if self.ok else self.error.entry
+
+    @property
+    def data(self) -> dict | None:
+        return self.reply.data if self.reply else None
+
+    @property
+    def batch_id(self) -> str | None:
+        return self.data.get("id") if self.data and self.action != "dry_run" else None
+
+    @property
+    def payload(self):
+        """The request body as JSON data (None for a raw body that is not JSON)."""
+        if self.request is not None:
+            return self.request.payload()
+        try:
+            return json.loads(self.raw_body or "")
+        except ValueError:
+            return None
+
+    @property
+    def recipients(self) -> list[str]:
+        if self.data and isinstance(self.data.get("to"), list):
+            return [str(x) for x in self.data["to"]]
+        payload = self.payload
+        to = payload.get("to") if isinstance(payload, dict) else None
+        return [str(x) for x in to] if isinstance(to, list) else []
+
+    @property
+    def encoded(self) -> encoding.Encoded | None:
+        payload = self.payload
+        body = payload.get("body") if isinstance(payload, dict) else None
+        return encoding.encode(body) if isinstance(body, str) else None
+
+    def resend(self, **changes) -> "Result":
+        """Send this request again, or with ``changes`` to its fields (``to``, ``body``, ...)."""
+        if self.resender is None:
+            raise RuntimeError("This result was not made by %sms, so it cannot be resent.")
+        target = self
+        if changes:
+            if self.request is None:
+                raise ValueError("A raw JSON request is resent as it is; edit the JSON and send it with %%sms --json.")
+            target = replace(self, request=replace(self.request, **changes))
+        return self.resender(target)
+
+    # --- display ----------------------------------------------------------------------------
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        from . import render
+
+        return {"text/plain": render.result_text(self), "text/html": render.result_html(self)}
+
+    def __repr__(self) -> str:
+        what = f"{self.status} {self.code}" if not self.ok else f"{self.status} {self.action}"
+        return f"<smsnb Result {what} ({self.backend})>"
+
+
+class Message:
+    """Any other output of %sms (explain, config, tables): text and HTML, like a card."""
+
+    def __init__(self, text: str, html: str, value=None):
+        self.text, self.html, self.value = text, html, value
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": self.text, "text/html": self.html}
+
+    def __repr__(self) -> str:
+        return self.text

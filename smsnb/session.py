@@ -1,0 +1,281 @@
+"""A kernel's smsnb state and the actions behind each %sms command.
+
+Holds the settings sources, the clients (one `requests.Session` each, reused), the embedded
+sandbox (started on first use), the logged-in credentials (memory only) and the history. It
+needs no IPython: the magic is a thin shell around it.
+"""
+from __future__ import annotations
+
+import os
+from collections import deque
+from pathlib import Path
+from typing import Callable
+
+from html import escape
+
+from . import catalog, command, render, settings
+from .results import Message, Result
+from .secret import Secret
+
+HISTORY_CAP = 200
+
+
+class SmsSession:
+    def __init__(self, traits: Callable[[], dict] = dict, env: dict | None = None, cwd: Path | None = None):
+        self._traits = traits
+        self._env = env if env is not None else os.environ
+        self._pyproject, self._pyproject_problems = settings.read_pyproject(cwd or Path.cwd())
+        self.login_values: dict = {}
+        self.sandbox = None
+        self.history: deque[Result] = deque(maxlen=HISTORY_CAP)
+        self._clients: dict = {}
+        self._warned: set[str] = set()
+
+    # --- settings and backends ----------------------------------------------------------------
+
+    def settings(self) -> settings.Resolved:
+        resolved = settings.resolve(self._traits(), dict(self._env), self._pyproject, self.login_values)
+        resolved.warnings[:0] = self._pyproject_problems
+        return resolved
+
+    def new_warnings(self, resolved: settings.Resolved) -> list[str]:
+        """Warnings not shown before: each is said once per kernel."""
+        fresh = [w for w in resolved.warnings if w not in self._warned]
+        self._warned.update(fresh)
+        return fresh
+
+    def start_sandbox(self):
+        from .sandbox import Sandbox
+
+        if self.sandbox is None or not self.sandbox.running:
+            self.sandbox = Sandbox().start()
+        return self.sandbox
+
+    def stop_sandbox(self) -> bool:
+        was_running = self.sandbox is not None and self.sandbox.running
+        if was_running:
+            self.sandbox.stop()
+        self._clients = {k: c for k, c in self._clients.items() if k[0] != "SANDBOX"}
+        return was_running
+
+    def backend(self, forced: str | None, resolved: settings.Resolved) -> str:
+        """ "SANDBOX" or "LIVE": which one a request goes to."""
+        choice = forced or resolved.backend
+        if choice == "auto":
+            return "LIVE" if resolved.has_credentials else "SANDBOX"
+        return choice.upper()
+
+    def client(self, backend: str, resolved: settings.Resolved):
+        from .sinch.client import Client
+
+        if backend == "SANDBOX":
+            box = self.start_sandbox()
+            key = ("SANDBOX", box.url, resolved.timeout, resolved.connect_timeout)
+            make = lambda: Client(service_plan_id=box.service_plan_id, api_token=box.api_token, base_url=box.url,
+                                  timeout=resolved.timeout, connect_timeout=resolved.connect_timeout)
+        else:
+            if not resolved.has_credentials:
+                raise NoCredentials()
+            oauth = resolved.has_project_credentials and not resolved.has_plan_credentials
+            key = ("LIVE", resolved.region, resolved.base_url, resolved.service_plan_id, resolved.project_id,
+                   resolved.key_id, resolved.api_token, resolved.key_secret, resolved.timeout,
+                   resolved.connect_timeout, oauth)
+            make = lambda: Client(
+                service_plan_id=None if oauth else resolved.service_plan_id,
+                api_token=None if oauth else resolved.api_token,
+                project_id=resolved.project_id if oauth else None, key_id=resolved.key_id if oauth else None,
+                key_secret=resolved.key_secret if oauth else None, region=resolved.region,
+                base_url=resolved.base_url or None, timeout=resolved.timeout,
+                connect_timeout=resolved.connect_timeout)
+        if key not in self._clients:
+            self._clients[key] = make()
+        return self._clients[key]
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+        self.stop_sandbox()
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def send(self, cmd: command.Send) -> Result | Message:
+        from .fixes import number_hints
+        from .sinch.request import SmsRequest
+
+        resolved = self.settings()
+        request = None
+        if cmd.raw_json is None:
+            request = SmsRequest(to=cmd.to, body=cmd.body, sender=cmd.sender, delivery_report=cmd.delivery_report,
+                                 callback_url=cmd.callback_url, client_reference=cmd.client_reference)
+        backend = self.backend(cmd.backend, resolved)
+        hints = tuple(number_hints(cmd.to, resolved.default_country or None)) + tuple(self.new_warnings(resolved))
+        result = Result(backend, "dry_run" if cmd.dry_run else "send_raw" if request is None else "send",
+                        request, raw_body=cmd.raw_json, hints=hints, resender=self.resend)
+        return self._perform(result, cmd.timeout, resolved)
+
+    def resend(self, previous: Result) -> Result:
+        resolved = self.settings()
+        result = Result(previous.backend, previous.action, previous.request, raw_body=previous.raw_body,
+                        hints=previous.hints, resender=self.resend)
+        return self._perform(result, None, resolved)
+
+    def _perform(self, result: Result, timeout: float | None, resolved: settings.Resolved) -> Result | Message:
+        from .sinch.errors import SmsError
+
+        try:
+            client = self.client(result.backend, resolved)
+        except NoCredentials:
+            return no_credentials_message()
+        except ValueError as error:  # e.g. an OAuth2 region that has no access keys
+            return Message(f"smsnb: {error}", f"<b>smsnb</b>: {escape(str(error))}")
+        try:
+            if result.action == "send":
+                result.reply = client.send(result.request, timeout=timeout)
+            elif result.action == "dry_run":
+                result.reply = client.dry_run(result.request, timeout=timeout)
+            else:
+                result.reply = client.send_raw(result.raw_body, timeout=timeout)
+        except SmsError as error:
+            result.error = error
+        except ValueError as error:  # a setting that cannot make a request, e.g. no API token
+            return Message(f"smsnb: {error}", f"<b>smsnb</b>: {escape(str(error))}")
+        headers = result.reply.headers if result.reply else result.error.headers
+        if headers.get("X-Smsnb-Sandbox") == "1":
+            result.backend = "SANDBOX"
+        self.history.append(result)
+        return result
+
+    # --- the subcommands ----------------------------------------------------------------------
+
+    def explain(self, code: str) -> Message:
+        entry = catalog.get(code)
+        if entry is None:
+            from IPython.core.error import UsageError
+
+            close = catalog.suggest(code)
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            raise UsageError(f"No catalog entry {code!r}.{hint} %sms errors lists them all.")
+        return Message(render.entry_text(entry), render.entry_html(entry), entry)
+
+    def errors(self) -> Message:
+        headers = ["status", "code", "title"]
+        rows = [[e.status or "", e.key, e.title] for e in catalog.ENTRIES]
+        return Message(render.table_text(headers, rows), render.table_html(headers, rows), catalog.ENTRIES)
+
+    def config(self) -> Message:
+        resolved = self.settings()
+        rows = [[name, value if value != "" else "(not set)", resolved.sources[name]]
+                for name, value in resolved.values.items()]
+        for name in ("api_token", "key_secret"):
+            secret = resolved.secrets.get(name)
+            rows.append([name, "******** (set)" if secret else "(not set)", resolved.secret_sources.get(name, "")])
+        backend = self.backend(None, resolved)
+        if backend == "SANDBOX":
+            where = "SANDBOX: the local simulator (no credentials set, or backend = sandbox)"
+        else:
+            style = "project " + resolved.project_id if resolved.has_project_credentials and not \
+                resolved.has_plan_credentials else "service plan " + resolved.service_plan_id
+            where = f"LIVE: Sinch, region {resolved.region}, {style}"
+        headers = ["setting", "value", "from"]
+        notes = [f"Requests go to {where}."] + [f"warning: {w}" for w in resolved.warnings]
+        text = render.table_text(headers, rows) + "\n" + "\n".join(notes)
+        html = render.table_html(headers, rows) + "".join(f"<div>{escape(n)}</div>" for n in notes)
+        return Message(text, html)
+
+    def login(self, options: dict, ask_secret: Callable[[str], str], ask: Callable[[str], str]) -> Message:
+        resolved = self.settings()
+        oauth = "project_id" in options
+        values = {k: v for k, v in options.items()}
+        if not oauth and not (values.get("service_plan_id") or resolved.service_plan_id):
+            values["service_plan_id"] = ask("Sinch service plan id: ").strip()
+            if not values["service_plan_id"]:
+                return Message("Login cancelled: no service plan id given.", "Login cancelled: no service plan id given.")
+        name = "key_secret" if oauth else "api_token"
+        prompt = f"Sinch key secret for key {values['key_id']}: " if oauth else "Sinch API token: "
+        try:
+            secret = ask_secret(prompt)
+        except (EOFError, KeyboardInterrupt):
+            secret = ""
+        if not secret or not secret.strip():
+            return Message("Login cancelled: nothing was entered, credentials unchanged.",
+                           "Login cancelled: nothing was entered, credentials unchanged.")
+        values[name] = Secret(secret.strip())
+        self.login_values.update(values)
+        resolved = self.settings()
+        who = f"project {resolved.project_id}" if oauth else f"service plan {resolved.service_plan_id}"
+        text = (f"Logged in for {who}, region {resolved.region}. The {name.replace('_', ' ')} is kept in "
+                f"memory only. %sms now sends LIVE: add --sandbox to use the sandbox.")
+        return Message(text, escape(text))
+
+    def history_table(self) -> Message:
+        headers = ["#", "time", "backend", "action", "recipients", "status", "code"]
+        rows = [[i, r.at.strftime("%H:%M:%S"), r.backend, r.action, ", ".join(r.recipients[:3]) +
+                 (" …" if len(r.recipients) > 3 else ""), r.status or "", r.code or "ok"]
+                for i, r in enumerate(self.history)]
+        if not rows:
+            return Message("No requests yet in this session.", "No requests yet in this session.")
+        footer = "\n%sms history N gives row N back as its result: display it, or call .resend()."
+        return Message(render.table_text(headers, rows) + footer, render.table_html(headers, rows), list(self.history))
+
+    def history_item(self, index: int) -> Result:
+        from IPython.core.error import UsageError
+
+        if not 0 <= index < len(self.history):
+            raise UsageError(f"No history row {index}: there are {len(self.history)} (0 to {len(self.history) - 1}).")
+        return self.history[index]
+
+    def sandbox_command(self, args: tuple[str, ...]) -> Message:
+        action = args[0] if args else "status"
+        if action == "start":
+            self.start_sandbox()
+        elif action == "stop":
+            stopped = self.stop_sandbox()
+            text = "Sandbox stopped." if stopped else "The sandbox was not running."
+            return Message(text, text)
+        elif action == "triggers":
+            from .sandbox.triggers import TRIGGERS
+
+            rows = [[t.outcome, t.how.replace("`", "")] for t in TRIGGERS]
+            return Message(render.table_text(["outcome", "input"], rows), render.table_html(["outcome", "input"], rows))
+        elif action in ("journal", "reset"):
+            if self.sandbox is None or not self.sandbox.running:
+                return Message("The sandbox is not running: %sms sandbox start.", "The sandbox is not running.")
+            if action == "reset":
+                self.sandbox.journal.clear()
+                self.sandbox.received_callbacks.clear()
+                return Message("Sandbox journal and received callbacks cleared.", "Sandbox journal cleared.")
+            count = int(args[1]) if len(args) > 1 else 10
+            entries = self.sandbox.journal.entries()[-count:] if count else []
+            rows = [[e["seq"], e["method"], e["path"], e["status"], _code_of(e["response"])] for e in entries]
+            headers = ["#", "method", "path", "status", "code"]
+            return Message(render.table_text(headers, rows), render.table_html(headers, rows), entries)
+        running = self.sandbox is not None and self.sandbox.running
+        if not running:
+            text = "The sandbox is not running; it starts on first use, or with %sms sandbox start."
+            return Message(text, text)
+        c = self.sandbox.credentials
+        text = (f"Sandbox running: service plan {c.service_plan_id}, token {c.api_token} (sandbox only), "
+                f"{len(self.sandbox.journal)} requests in the journal. Callback receiver: {c.receiver_url}")
+        return Message(text, escape(text), self.sandbox)
+
+
+def _code_of(response: str) -> str:
+    import json
+
+    try:
+        data = json.loads(response)
+    except ValueError:
+        return ""
+    return data.get("code", "") if isinstance(data, dict) else ""
+
+
+class NoCredentials(Exception):
+    pass
+
+
+def no_credentials_message() -> Message:
+    text = ("No live credentials: set SINCH_SERVICE_PLAN_ID and SINCH_API_TOKEN (or SINCH_PROJECT_ID, "
+            "SINCH_KEY_ID and SINCH_KEY_SECRET), or run %sms login. Nothing was sent. "
+            "Without --live, %sms uses the sandbox.")
+    return Message(text, escape(text))

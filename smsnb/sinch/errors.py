@@ -1,0 +1,148 @@
+"""One exception class per kind of failure, each carrying what a person needs to act.
+
+In the style of stripe-python's errors: status, Sinch's code and text, the raw body (capped),
+the request that was sent (auth masked), the catalog entry, and a one-line ``str()``.
+"""
+from __future__ import annotations
+
+from .. import catalog
+from .paths import not_found_reason
+from .request import SentRequest
+
+RAW_BODY_CAP = 4096  # characters of the raw body kept on an error
+
+
+class SmsError(Exception):
+    """Base of every failure smsnb reports. ``str()`` is one stable line."""
+
+    entry_key: str | None = None  # the catalog entry, for classes that always mean one thing
+
+    def __init__(self, message: str = "", *, status: int | None = None, code: str | None = None,
+                 text: str | None = None, raw_body: str | None = None, request: SentRequest | None = None,
+                 headers: dict | None = None, entry: catalog.Entry | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.text = text
+        self.raw_body = raw_body[:RAW_BODY_CAP] if raw_body else raw_body
+        self.request = request
+        self.headers = dict(headers or {})
+        self.entry = entry or (catalog.get(self.entry_key) if self.entry_key else catalog.lookup(code, status))
+
+    @property
+    def key(self) -> str:
+        return self.entry.key
+
+    @property
+    def may_have_been_sent(self) -> bool:
+        return self.entry.may_have_been_sent
+
+    def __str__(self) -> str:
+        head = f"{self.status} {self.entry.key}" if self.status else self.entry.key
+        return f"{head}: {self.text or self.message or self.entry.title}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+    def _render_traceback_(self) -> list[str]:
+        """IPython shows this instead of a traceback (SmsMagic.raise_on_error)."""
+        return [f"{type(self).__name__}: {self}", f"  {self.entry.title}. See: %sms explain {self.entry.key}"]
+
+
+class ApiError(SmsError):
+    """Sinch (or whatever answered at the base URL) answered with an error status."""
+
+
+class BadRequestError(ApiError):
+    """400: syntax_invalid_json, syntax_invalid_parameter_format, syntax_constraint_violation."""
+
+
+class ForbiddenError(ApiError):
+    """403: missing_callback_url, illegal_number_type, blocked_account, ..."""
+
+
+class AuthenticationError(ApiError):
+    """401: the token, service plan or region is wrong, or the access token expired."""
+
+    @property
+    def token_expired(self) -> bool:
+        return "expired" in self.headers.get("WWW-Authenticate", "").lower()
+
+
+class OAuthError(AuthenticationError):
+    """The OAuth2 token endpoint refused the key id and secret."""
+
+    entry_key = "oauth_failed"
+
+
+class NotFoundError(ApiError):
+    """404. ``reason`` says which of the three usual reasons is most likely here."""
+
+    @property
+    def reason(self) -> str:
+        """A key of `paths.NOT_FOUND_REASONS`."""
+        return not_found_reason(self.request.path if self.request else "")
+
+
+class RateLimitError(ApiError):
+    """429. ``retry_after`` is the wait, in seconds, that the server asked for (or None)."""
+
+    @property
+    def retry_after(self) -> float | None:
+        try:
+            return max(0.0, float(self.headers.get("Retry-After", "")))
+        except ValueError:
+            return None
+
+
+class ServerError(ApiError):
+    """5xx: a failure on Sinch's side; the request was not processed."""
+
+
+class TransportError(SmsError):
+    """No usable answer: the failure happened on the way."""
+
+
+class ConnectionRefused(TransportError):
+    entry_key = "connection_refused"
+
+
+class DnsError(TransportError):
+    entry_key = "dns_failure"
+
+
+class TlsError(TransportError):
+    entry_key = "tls_failure"
+
+
+class ConnectTimeout(TransportError):
+    entry_key = "timeout_connect"
+
+
+class ReadTimeout(TransportError):
+    """The request went out and no answer came: the SMS may have been sent. Never retried."""
+
+    entry_key = "timeout_read"
+
+
+class ConnectionDropped(TransportError):
+    """The answer was cut off: the SMS may have been sent."""
+
+    entry_key = "connection_dropped"
+
+
+class BadResponse(SmsError):
+    """A success status whose body is not the JSON this API returns."""
+
+    entry_key = "bad_response"
+
+
+_BY_STATUS = {400: BadRequestError, 401: AuthenticationError, 403: ForbiddenError, 404: NotFoundError,
+              429: RateLimitError}
+
+
+def api_error_class(status: int) -> type[ApiError]:
+    if 500 <= status < 600:
+        return ServerError
+    return _BY_STATUS.get(status, ApiError)
