@@ -89,7 +89,10 @@ def parse(line: str, cell: str | None = None) -> Send | Subcommand:
     try:
         args = _PARSER.parse_args(words)
     except UsageError as error:
-        raise usage_error(str(error).rstrip(".").capitalize()) from None
+        problem = str(error).rstrip(".").capitalize()
+        if problem.startswith("Unrecognized arguments") and "-m" in words:
+            problem += ' (put quotes around a body with spaces: -m "...")'
+        raise usage_error(problem) from None
     if args.sandbox and args.live:
         raise usage_error("Choose one of --sandbox and --live")
     if args.timeout is not None and not args.timeout > 0:

@@ -105,4 +105,6 @@ def unload(ipython) -> None:
     for kind in ("line", "cell"):
         manager.magics[kind].pop("sms", None)
     if instance is not None:
+        if instance in getattr(ipython, "configurables", []):
+            ipython.configurables.remove(instance)
         instance.session.close()

@@ -23,7 +23,8 @@ HISTORY_CAP = 200
 class SmsSession:
     def __init__(self, traits: Callable[[], dict] = dict, env: dict | None = None, cwd: Path | None = None):
         self._traits = traits
-        self._env = env if env is not None else os.environ
+        # A function, not the mapping: the environment holds secrets and must not show in a repr.
+        self._env = (lambda: env) if env is not None else (lambda: os.environ)
         self._pyproject, self._pyproject_problems = settings.read_pyproject(cwd or Path.cwd())
         self.login_values: dict = {}
         self.sandbox = None
@@ -34,7 +35,7 @@ class SmsSession:
     # --- settings and backends ----------------------------------------------------------------
 
     def settings(self) -> settings.Resolved:
-        resolved = settings.resolve(self._traits(), dict(self._env), self._pyproject, self.login_values)
+        resolved = settings.resolve(self._traits(), dict(self._env()), self._pyproject, self.login_values)
         resolved.warnings[:0] = self._pyproject_problems
         return resolved
 

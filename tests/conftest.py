@@ -42,3 +42,44 @@ class Api:
 @pytest.fixture
 def api(sandbox):
     return Api(sandbox)
+
+
+SETTING_VARS = ("SINCH_SERVICE_PLAN_ID", "SINCH_API_TOKEN", "SINCH_REGION", "SINCH_PROJECT_ID", "SINCH_KEY_ID",
+                "SINCH_KEY_SECRET", "SMSNB_BASE_URL", "SMSNB_DEFAULT_COUNTRY")
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    """No smsnb settings from this machine: no env vars, and an empty working directory."""
+    for var in SETTING_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return monkeypatch
+
+
+@pytest.fixture
+def ip(clean_env):
+    """A real IPython shell with smsnb loaded; the embedded sandbox starts on first use."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "smsnb")
+    yield shell
+    shell.run_line_magic("unload_ext", "smsnb")
+    shell.config.pop("SmsMagic", None)  # %config of one test must not reach the next
+    shell.user_ns.pop("_", None)
+
+
+def sms(shell, line, cell=None):
+    """Run %sms / %%sms and return what it returned (as `_` would hold)."""
+    if cell is None:
+        return shell.run_line_magic("sms", line)
+    return shell.run_cell_magic("sms", line, cell)
+
+
+def text_of(value):
+    return value._repr_mimebundle_()["text/plain"]
+
+
+def html_of(value):
+    return value._repr_mimebundle_()["text/html"]

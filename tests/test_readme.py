@@ -16,3 +16,12 @@ def test_readme_trigger_table_matches_the_sandbox():
 def test_readme_opens_with_the_two_commands():
     lines = README.read_text().split("```sh", 1)[1].split("```", 1)[0].strip().splitlines()
     assert [line.split("#")[0].strip() for line in lines] == ["make run", "make test"]
+
+
+def test_readme_catalog_table_matches_the_catalog():
+    from smsnb import catalog
+
+    text = README.read_text()
+    table = text.split("<!-- catalog:start -->")[1].split("<!-- catalog:end -->")[0].strip().splitlines()
+    rows = [tuple(cell.strip() for cell in line.strip("|").split(" | ")) for line in table[2:]]
+    assert rows == [(str(e.status or ""), f"`{e.key}`", e.title) for e in catalog.ENTRIES]

@@ -40,7 +40,8 @@ class SmsError(Exception):
 
     def __str__(self) -> str:
         head = f"{self.status} {self.entry.key}" if self.status else self.entry.key
-        return f"{head}: {self.text or self.message or self.entry.title}"
+        detail = " ".join((self.text or self.message or self.entry.title).split())  # always one line
+        return f"{head}: {detail}"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"

@@ -1,0 +1,72 @@
+"""The catalog covers every code Sinch documents and every outcome the sandbox can produce."""
+import re
+from pathlib import Path
+
+import pytest
+
+from smsnb import catalog
+from smsnb.sandbox import TRIGGERS
+
+API_MD = Path(__file__).resolve().parents[2] / "shared" / "sinch" / "API.md"
+
+
+def test_every_entry_is_complete():
+    for entry in catalog.ENTRIES:
+        assert entry.title and entry.meaning and entry.causes and entry.steps, entry.key
+        assert entry.doc_url.startswith("https://"), entry.key
+        assert all(text.strip() for text in entry.causes + entry.steps), entry.key
+
+
+def test_keys_are_unique_and_lookups_find_them():
+    keys = [entry.key for entry in catalog.ENTRIES]
+    assert len(keys) == len(set(keys))
+    for entry in catalog.ENTRIES:
+        assert catalog.get(entry.key) is entry
+
+
+def test_every_code_in_api_md_has_an_entry():
+    if not API_MD.exists():
+        pytest.skip("shared/sinch/API.md is not beside the checkout")
+    documented = set(re.findall(r"^\| (?:400|403) \| `([a-z_]+)` \|", API_MD.read_text(), re.M))
+    assert len(documented) == 8
+    assert documented <= set(catalog.SINCH_CODES)
+
+
+@pytest.mark.parametrize("status", [401, 404, 405, 413, 415, 429, 500, 503])
+def test_http_statuses_have_their_own_entry(status):
+    assert catalog.lookup(status=status).key == f"http_{status}"
+
+
+def test_404_lists_the_three_usual_reasons():
+    causes = " ".join(catalog.get("http_404").causes).lower()
+    assert "mistyped" in causes and "no longer available" in causes and "no time to load" in causes
+
+
+@pytest.mark.parametrize("key", ["connection_refused", "dns_failure", "tls_failure", "timeout_connect",
+                                 "timeout_read", "connection_dropped"])
+def test_transport_failures_have_entries(key):
+    assert catalog.get(key) is not None
+
+
+def test_read_timeout_says_the_sms_may_have_been_sent_and_is_not_retryable():
+    entry = catalog.get("timeout_read")
+    assert entry.may_have_been_sent and not entry.retryable and "may have been sent" in entry.title
+
+
+def test_unknown_code_and_status_fall_back_and_keep_the_code():
+    entry = catalog.lookup("brand_new_code", 403)
+    assert entry.key == "brand_new_code" and entry.status == 403 and entry.meaning == catalog.UNKNOWN_CODE.meaning
+    assert catalog.lookup(status=418) is catalog.UNKNOWN_STATUS
+    assert catalog.lookup(status=502).key == "http_500"
+
+
+def test_sandbox_can_produce_nothing_the_catalog_lacks():
+    for trigger in TRIGGERS:
+        if trigger.code:
+            assert trigger.code in catalog.SINCH_CODES, trigger
+        elif trigger.status and trigger.status >= 400:
+            assert catalog.lookup(status=trigger.status).key == f"http_{trigger.status}", trigger
+
+
+def test_did_you_mean():
+    assert catalog.suggest("missing_calback_url") == ["missing_callback_url"]

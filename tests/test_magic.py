@@ -1,0 +1,236 @@
+"""%sms on a real InteractiveShell, against the embedded sandbox over HTTP on 127.0.0.1."""
+import pytest
+from IPython.core.error import UsageError
+
+from smsnb.results import Message, Result
+from smsnb.sandbox import triggers
+from tests.conftest import html_of, sms, text_of
+
+MOBILE = triggers.ORDINARY_MOBILE
+
+
+def test_load_registers_one_line_cell_magic_and_unload_removes_it(ip):
+    assert "sms" in ip.magics_manager.magics["line"] and "sms" in ip.magics_manager.magics["cell"]
+    ip.run_line_magic("unload_ext", "smsnb")
+    assert "sms" not in ip.magics_manager.magics["line"] and "sms" not in ip.magics_manager.magics["cell"]
+    ip.run_line_magic("load_ext", "smsnb")
+    assert "sms" in ip.magics_manager.magics["line"]
+
+
+def test_unload_stops_the_embedded_sandbox(ip):
+    sms(ip, f"{MOBILE} -m hi")
+    magic = ip.magics_manager.registry["SmsMagic"]
+    sandbox = magic.session.sandbox
+    assert sandbox.running
+    ip.run_line_magic("unload_ext", "smsnb")
+    assert not sandbox.running
+    ip.run_line_magic("load_ext", "smsnb")
+
+
+def test_help_shows_options_subcommands_and_examples(ip):
+    doc = ip.find_line_magic("sms").__doc__
+    for needle in ("--from", "--delivery-report", "--callback-url", "--client-reference", "--dry-run", "--timeout",
+                   "--json", "--sandbox", "--live", "%sms explain CODE", "%sms history", "%%sms --json",
+                   '%sms +46701234567 -m "Hello"', "SmsMagic.region"):
+        assert needle in doc, needle
+
+
+def test_send_returns_a_result_held_in_underscore(ip):
+    ip.run_cell(f'%sms {MOBILE} -m "hi there"')
+    result = ip.user_ns["_"]
+    assert isinstance(result, Result) and result.ok and result.status == 201 and len(result.batch_id) == 26
+    text = text_of(result)
+    assert text.startswith("SANDBOX · 201 · batch created") and "46701234567" in text
+    assert result.batch_id not in text  # text/plain stays stable for nbval
+    assert result.batch_id in html_of(result) and "SANDBOX" in html_of(result)
+
+
+def test_cell_body_and_no_var_expand(ip):
+    result = sms(ip, MOBILE, "Costs $5 and {braces}\n")
+    assert result.ok and result.data["body"] == "Costs $5 and {braces}"
+    assert sms(ip, f"{MOBILE} -m '$HOME {{x}}'").data["body"] == "$HOME {x}"
+
+
+def test_all_send_options_reach_the_request(ip):
+    box_receiver = "http://127.0.0.1:9/cb"
+    result = sms(ip, f"{MOBILE} -m hi --from Acme --delivery-report full --callback-url {box_receiver} "
+                     f"--client-reference ref-7")
+    assert result.ok
+    assert {k: result.data[k] for k in ("from", "delivery_report", "callback_url", "client_reference")} == \
+        {"from": "Acme", "delivery_report": "full", "callback_url": box_receiver, "client_reference": "ref-7"}
+
+
+def test_dry_run_card_names_the_characters_that_forced_unicode(ip):
+    result = sms(ip, f"--dry-run {MOBILE} -m 'It’s fine 😀'")
+    assert result.ok and result.action == "dry_run" and result.batch_id is None
+    text = text_of(result)
+    assert "dry run" in text and "unicode (UCS-2)" in text and "forced by ’ 😀" in text and "nothing sent" in text
+    assert sms(ip, "sandbox journal 1").value[0]["path"].endswith("/batches/dry_run")
+
+
+def test_raw_json_is_sent_byte_for_byte_and_reproduces_invalid_json(ip):
+    cell = '{"to": ["+46701234567"],\n "body": "hi", }'
+    result = sms(ip, "--json", cell)
+    assert result.code == "syntax_invalid_json" and result.status == 400
+    journal = ip.magics_manager.registry["SmsMagic"].session.sandbox.journal.entries()
+    assert journal[-1]["body"] == cell
+    assert "line 2, column 16" in text_of(result)
+
+
+# One test per catalog entry that the sandbox can trigger through %sms: status, code, card text.
+@pytest.mark.parametrize("line, status, key, card", [
+    ("+1 -m hi", 400, "syntax_invalid_parameter_format", "> " + '    "+1"'),
+    (f"{MOBILE} -m hi --delivery-report sometimes", 400, "syntax_invalid_parameter_format", '>   "delivery_report": "sometimes"'),
+    (f"{MOBILE} -m hi --client-reference {'r' * 129}", 400, "syntax_constraint_violation", '>   "client_reference"'),
+    (f"{MOBILE} -m hi --delivery-report full", 403, "missing_callback_url", '>   "callback_url": (missing)'),
+    (f"{triggers.FIXED_LINE} -m hi", 403, "illegal_number_type", "is a fixed line number"),
+    (f"{triggers.UNKNOWN_GROUP_ID} -m hi", 403, "unknown_group", "Unknown group ID"),
+    (f"{triggers.RATE_LIMITED} -m hi", 429, "http_429", "Retry after: 2 s"),
+    (f"{triggers.SERVER_ERROR} -m hi", 500, "http_500", "Sinch had an internal error"),
+    (f"{triggers.UNAVAILABLE} -m hi", 503, "http_503", "Sinch is unavailable"),
+    (f"{triggers.DROPPED} -m hi", None, "connection_dropped", "may have been sent"),
+    (f"{triggers.SLOW} -m hi --timeout 0.3", None, "timeout_read", "No answer within 0.3 s; the SMS may have been sent."),
+])
+def test_each_triggerable_entry_shows_its_card(ip, line, status, key, card):
+    result = sms(ip, line)
+    assert (result.status, result.code) == (status, key)
+    text = text_of(result)
+    head = f"SANDBOX · {status} · {key}:" if status else f"SANDBOX · {key}:"
+    assert text.startswith(head) and card in text, text
+    assert "What to do:" in text and "Docs: https://" in text
+    assert "<" not in text_of(result).split("\n")[0]
+    assert "smsnb-error" in html_of(result)
+
+
+def test_blocked_account_card(ip, sandbox, clean_env):
+    ip.run_line_magic("config", f'SmsMagic.base_url = "{sandbox.url}"')
+    ip.run_line_magic("config", f'SmsMagic.service_plan_id = "{triggers.BLOCKED_SERVICE_PLAN_ID}"')
+    clean_env.setenv("SINCH_API_TOKEN", sandbox.api_token)
+    result = sms(ip, f"{MOBILE} -m hi")
+    assert (result.status, result.code, result.backend) == (403, "blocked_account", "SANDBOX")
+    assert "Contact your Sinch account manager" in text_of(result)
+
+
+def test_401_and_404_cards(ip, sandbox, clean_env):
+    clean_env.setenv("SINCH_API_TOKEN", "wrong-token")
+    clean_env.setenv("SINCH_SERVICE_PLAN_ID", sandbox.service_plan_id)
+    clean_env.setenv("SMSNB_BASE_URL", sandbox.url)
+    result = sms(ip, f"{MOBILE} -m hi")
+    assert (result.status, result.code) == (401, "http_401")
+    assert "Not authorized" in text_of(result) and "wrong-token" not in text_of(result) + html_of(result)
+    clean_env.setenv("SINCH_API_TOKEN", sandbox.api_token)
+    clean_env.setenv("SINCH_SERVICE_PLAN_ID", "no-such-plan")
+    result = sms(ip, f"{MOBILE} -m hi")
+    assert (result.status, result.code) == (404, "http_404")
+    assert "Most likely here: The service plan id is unknown here" in text_of(result)
+
+
+def test_api_errors_do_not_raise_by_default_but_can(ip):
+    assert sms(ip, "+1 -m hi").code == "syntax_invalid_parameter_format"
+    ip.run_line_magic("config", "SmsMagic.raise_on_error = True")
+    from smsnb.sinch.errors import BadRequestError
+
+    with pytest.raises(BadRequestError) as caught:
+        sms(ip, "+1 -m hi")
+    lines = caught.value._render_traceback_()
+    assert lines[0].startswith("BadRequestError: 400 syntax_invalid_parameter_format") and len(lines) == 2
+
+
+def test_raise_on_error_shows_the_short_text_in_a_cell(ip, capsys):
+    ip.run_line_magic("config", "SmsMagic.raise_on_error = True")
+    outcome = ip.run_cell("%sms +1 -m hi")
+    assert outcome.error_in_exec is not None
+    printed = capsys.readouterr()
+    shown = printed.out + printed.err
+    assert "400 syntax_invalid_parameter_format" in shown and "Traceback" not in shown
+
+
+def test_history_lists_outcomes_and_gives_rows_back(ip):
+    sms(ip, f"{MOBILE} -m one")
+    sms(ip, "+1 -m two")
+    table = sms(ip, "history")
+    text = text_of(table)
+    assert "SANDBOX" in text and "201" in text and "syntax_invalid_parameter_format" in text
+    second = sms(ip, "history 1")
+    assert isinstance(second, Result) and second.code == "syntax_invalid_parameter_format"
+    again = sms(ip, "history 0").resend()
+    assert again.ok and again is not sms(ip, "history 0") and len(sms(ip, "history").value) == 3
+    with pytest.raises(UsageError, match="No history row 9"):
+        sms(ip, "history 9")
+
+
+def test_resend_with_a_change(ip):
+    failed = sms(ip, "+1 -m hi")
+    fixed = failed.resend(to=(MOBILE,))
+    assert fixed.ok and fixed.data["to"] == ["46701234567"]
+
+
+def test_explain_and_errors(ip):
+    card = sms(ip, "explain missing_callback_url")
+    assert isinstance(card, Message)
+    assert text_of(card).startswith("403 · missing_callback_url\nDelivery report needs a callback URL")
+    assert "callback_url" in html_of(card)
+    with pytest.raises(UsageError, match="Did you mean missing_callback_url"):
+        sms(ip, "explain missing_calback_url")
+    table = text_of(sms(ip, "errors"))
+    for key in ("syntax_invalid_json", "blocked_account", "http_429", "timeout_read", "unknown_code"):
+        assert key in table
+
+
+def test_sandbox_subcommand(ip):
+    assert "not running" in text_of(sms(ip, "sandbox"))
+    sms(ip, "sandbox start")
+    assert "Sandbox running" in text_of(sms(ip, "sandbox status"))
+    assert "403 missing_callback_url" in text_of(sms(ip, "sandbox triggers"))
+    sms(ip, f"{MOBILE} -m hi")
+    journal = sms(ip, "sandbox journal")
+    assert "POST" in text_of(journal) and len(journal.value) == 1
+    sms(ip, "sandbox reset")
+    assert sms(ip, "sandbox journal").value == []
+    assert text_of(sms(ip, "sandbox stop")) == "Sandbox stopped."
+    assert sms(ip, f"{MOBILE} -m 'restarted on first use'").ok
+
+
+@pytest.mark.parametrize("line, cell, message", [
+    (f"{MOBILE}", None, "No message body"),
+    ("-m hi", None, "No recipient"),
+    (f"{MOBILE} -m hi --bogus", None, "Unrecognized arguments: --bogus"),
+    (f"{MOBILE} -m hi there", None, 'Unrecognized arguments: there (put quotes around a body with spaces'),
+    (f"{MOBILE} -m hi --timeout 0", None, "--timeout must be a positive"),
+    (f"{MOBILE} -m hi --timeout soon", None, "Argument --timeout: invalid float value"),
+    (f"{MOBILE} --sandbox --live -m hi", None, "Choose one of --sandbox and --live"),
+    (f"{MOBILE} -m 'unclosed", None, "close every quote"),
+    (f"{MOBILE} -m hi", "and a cell", "not both"),
+    ("--json", None, "--json takes the raw JSON request from the cell"),
+    (f"--json {MOBILE}", "{}", "put recipients and fields in the JSON"),
+    ("explain", None, "Usage: %sms explain CODE"),
+    ("sandbox fly", None, "Unknown sandbox action"),
+    ("history x", None, "History takes a row number"),
+])
+def test_bad_syntax_is_a_one_line_usage_error(ip, line, cell, message):
+    with pytest.raises(UsageError) as caught:
+        sms(ip, line, cell)
+    text = str(caught.value)
+    assert message in text and "\n" not in text and "Usage:" in text
+
+
+def test_bad_syntax_sends_nothing(ip):
+    sms(ip, "sandbox start")
+    with pytest.raises(UsageError):
+        sms(ip, f"{MOBILE} -m hi --bogus")
+    assert sms(ip, "sandbox journal").value == []
+
+
+def test_hints_are_shown_never_applied(ip):
+    result = sms(ip, "'+46 70-123 45 67' -m hi")
+    assert result.ok
+    assert "'+46 70-123 45 67' looks like a mobile, Sweden number; Sinch wants E.164: +46701234567" in text_of(result)
+    journal = ip.magics_manager.registry["SmsMagic"].session.sandbox.journal.entries()
+    assert '"+46 70-123 45 67"' in journal[-1]["body"]
+
+
+def test_default_country_suggests_an_e164_form(ip):
+    ip.run_line_magic("config", 'SmsMagic.default_country = "SE"')
+    result = sms(ip, "070-123 45 67 -m hi".replace("070-123 45 67", "'070-123 45 67'"))
+    assert result.code == "syntax_invalid_parameter_format"
+    assert "read as a number of SE it is +46701234567" in text_of(result)

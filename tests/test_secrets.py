@@ -1,0 +1,109 @@
+"""The secret sweep: with a sentinel API token and key secret configured, every %sms path,
+success and error alike, and the sentinel appears in no output, repr, exception, log record
+or IPython history entry."""
+import logging
+import pickle
+
+import pytest
+
+from smsnb.sandbox import Sandbox, triggers
+
+TOKEN = "SENTINELtokenQ7w3Zr9"
+KEY_SECRET = "SENTINELkeysecretX4p8"
+SENTINELS = ("SENTINEL",)
+
+
+@pytest.fixture
+def live_sandbox():
+    """A sandbox that takes the sentinels as its credentials, so live-configured requests succeed."""
+    with Sandbox(api_token=TOKEN, key_secret=KEY_SECRET) as box:
+        yield box
+
+
+LINES = [
+    "%sms config",
+    f"%sms {triggers.ORDINARY_MOBILE} -m hello",
+    f"%sms --dry-run {triggers.ORDINARY_MOBILE} -m 'hej 😀'",
+    "%sms +1 -m bad-number",
+    f"%sms {triggers.ORDINARY_MOBILE} -m hi --delivery-report full",
+    f"%sms {triggers.FIXED_LINE} -m hi",
+    f"%sms {triggers.RATE_LIMITED} -m hi",
+    f"%sms {triggers.SERVER_ERROR} -m hi",
+    f"%sms {triggers.DROPPED} -m hi",
+    f"%sms {triggers.SLOW} -m hi --timeout 0.3",
+    '%%sms --json\n{"to": [}',
+    f"%sms {triggers.ORDINARY_MOBILE} -m hi --sandbox",
+    "%sms explain http_401",
+    "%sms errors",
+    "%sms history",
+    "%sms history 1",
+    "_.resend()",
+    "%sms sandbox status",
+    "%sms sandbox journal 50",
+    "%config SmsMagic.raise_on_error = True",
+    "%sms +1 -m raises",
+    "%config SmsMagic.raise_on_error = False",
+    "%sms login --service-plan-id smsnb-sandbox",
+    f"%sms {triggers.ORDINARY_MOBILE} -m after-login",
+    "%sms login --project smsnb-project --key-id sandbox-key",
+    f"%sms {triggers.ORDINARY_MOBILE} -m oauth",
+    "%sms config",
+    "%sms history",
+]
+
+
+def everything_shown(ip, outcome):
+    """Every form in which a cell's outcome reaches a person or a file."""
+    seen = []
+    value = outcome.result
+    if value is not None:
+        seen += [repr(value), str(value)]
+        bundle = getattr(value, "_repr_mimebundle_", None)
+        if bundle:
+            seen += list(bundle().values())
+        for name in ("error", "request", "reply", "value"):
+            seen.append(repr(getattr(value, name, None)))
+        error = getattr(value, "error", None)
+        if error is not None:
+            seen += [str(error), repr(error), repr(vars(error)), "\n".join(error._render_traceback_())]
+    error = outcome.error_in_exec or outcome.error_before_exec
+    if error is not None:
+        seen += [str(error), repr(error), repr(getattr(error, "__dict__", ""))]
+        if hasattr(error, "_render_traceback_"):
+            seen.append("\n".join(error._render_traceback_()))
+    return seen
+
+
+def test_no_secret_anywhere(ip, clean_env, live_sandbox, monkeypatch, capsys, caplog):
+    caplog.set_level(logging.DEBUG)
+    clean_env.setenv("SINCH_SERVICE_PLAN_ID", live_sandbox.service_plan_id)
+    clean_env.setenv("SINCH_API_TOKEN", TOKEN)
+    clean_env.setenv("SMSNB_BASE_URL", live_sandbox.url)
+    secrets = iter([TOKEN, KEY_SECRET])
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(secrets))
+    seen = []
+    for line in LINES:
+        outcome = ip.run_cell(line, store_history=True)
+        seen += everything_shown(ip, outcome)
+    printed = capsys.readouterr()
+    seen += [printed.out, printed.err]
+    seen += [record.getMessage() for record in caplog.records]
+    history = ip.history_manager
+    seen += [repr(history.input_hist_raw), repr(history.input_hist_parsed), repr(history.output_hist)]
+    seen += [repr(list(history.get_range(output=True)))]
+    magic = ip.magics_manager.registry["SmsMagic"]
+    seen += [repr(magic.session.login_values), repr(vars(magic.session)), repr(live_sandbox.journal.entries())]
+    seen += [repr(vars(client)) for client in magic.session._clients.values()]
+    blob = "\n".join(seen)
+    assert "after-login" in blob and "oauth" in blob  # the sweep did run every path
+    assert magic.session.history[-1].ok  # the OAuth send really used the key secret
+    for sentinel in SENTINELS:
+        leaks = [blob[max(0, i - 120):i + 40] for i in range(len(blob)) if blob.startswith(sentinel, i)]
+        assert not leaks, leaks[:3]
+
+
+def test_secrets_cannot_be_pickled_into_a_file():
+    from smsnb.secret import Secret
+
+    with pytest.raises(TypeError, match="not pickled"):
+        pickle.dumps(Secret(TOKEN))
