@@ -9,7 +9,6 @@ import json
 from html import escape
 
 from . import catalog
-from .fixes import offending_fields, top_field
 from .results import Result
 from .sinch.paths import NOT_FOUND_REASONS
 
@@ -40,6 +39,8 @@ def _more(items: list[str]) -> tuple[list[str], int]:
 
 def annotated_request(payload, fields: list[str]) -> list[tuple[str, bool]]:
     """The request as indented JSON lines, each with whether it holds an offending field."""
+    from .fixes import top_field  # fixes loads phonenumbers: only an error card needs it
+
     if not isinstance(payload, dict):
         return []
     wanted_top = {top_field(f) for f in fields}
@@ -138,6 +139,8 @@ def error_text(result: Result) -> str:
 
 
 def _request_lines(result: Result) -> list[tuple[str, bool]]:
+    from .fixes import offending_fields
+
     payload = result.payload
     fields = offending_fields(result.error.key, result.error.text, payload if isinstance(payload, dict) else None)
     if isinstance(payload, dict):

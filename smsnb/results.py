@@ -8,12 +8,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import catalog, encoding
-from .sinch.client import Reply
-from .sinch.errors import SmsError
-from .sinch.request import SmsRequest
+
+if TYPE_CHECKING:  # the client imports requests: not needed to load the extension
+    from .sinch.client import Reply
+    from .sinch.errors import SmsError
+    from .sinch.request import SmsRequest
 
 
 @dataclass(eq=False)
@@ -26,10 +28,10 @@ class Result:
 
     backend: str  # "SANDBOX" or "LIVE"
     action: str  # "send", "dry_run" or "send_raw"
-    request: SmsRequest | None  # None for a raw JSON body
+    request: "SmsRequest | None"  # None for a raw JSON body
     raw_body: str | None = None  # the exact text of a %%sms --json cell
-    reply: Reply | None = None
-    error: SmsError | None = None
+    reply: "Reply | None" = None
+    error: "SmsError | None" = None
     hints: tuple[str, ...] = ()
     at: datetime = field(default_factory=datetime.now)
     resender: Callable[["Result"], "Result"] | None = field(default=None, repr=False)

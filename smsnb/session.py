@@ -17,6 +17,9 @@ from . import catalog, command, render, settings
 from .results import Message, Result
 from .secret import Secret
 
+# The client (requests), the sandbox (werkzeug) and phone-number logic (phonenumbers) load on
+# first use, inside the methods that need them, so that %load_ext smsnb stays fast.
+
 HISTORY_CAP = 200
 
 
