@@ -174,32 +174,55 @@ def result_html(result: Result) -> str:
             f"{_badge(result.backend)} {body}{hints}</div>")
 
 
-def error_html(result: Result) -> str:
-    error, entry = result.error, result.entry
-    status = f"{error.status} · " if error.status else ""
-    parts = [f'<div class="smsnb-card smsnb-error" style="{_BOX.format(c="#c62828")}">',
-             f'{_badge(result.backend)} <b>{escape(status + entry.key)}</b>: {escape(entry.title)}']
-    if error.text:
-        parts.append(f'<blockquote style="margin:6px 0;padding-left:8px;border-left:3px solid #ccc">'
-                     f'Sinch says: “{escape(error.text)}”</blockquote>')
-    elif error.message:
-        parts.append(f"<div>{escape(error.message)}</div>")
-    if error.key == "http_404":
-        parts.append(f"<div><b>Most likely here:</b> {escape(NOT_FOUND_REASONS[error.reason])}</div>")
+def details_html(entry: catalog.Entry) -> str:
+    """What it means, likely causes and steps: folded, so the card leads with the problem."""
     causes = "".join(f"<li>{escape(c)}</li>" for c in entry.causes)
     steps = "".join(f"<li>{escape(s)}</li>" for s in entry.steps)
-    parts.append(f"<details><summary>What it means, likely causes, what to do</summary>"
-                 f"<p>{escape(entry.meaning)}</p><b>Likely causes</b><ol>{causes}</ol>"
-                 f"<b>What to do</b><ul>{steps}</ul></details>")
+    return (f"<details><summary>What it means, likely causes, what to do</summary>"
+            f"<p>{escape(entry.meaning)}</p><b>Likely causes</b><ol>{causes}</ol>"
+            f"<b>What to do</b><ul>{steps}</ul></details>")
+
+
+def request_html(result: Result) -> str:
+    """The request as sent, the offending field marked; never the Authorization header."""
     request_lines = _request_lines(result)
-    if request_lines:
-        shown = "\n".join(f'<mark>{escape(line)}</mark>' if marked else escape(line) for line, marked in request_lines)
-        where = f"{error.request.method} {error.request.path}" if error.request else "request"
-        parts.append(f"<div>Request sent: <code>{escape(where)}</code></div>"
-                     f'<pre style="margin:4px 0;background:#f6f6f6;padding:4px">{shown}</pre>')
+    if not request_lines:
+        return ""
+    shown = "\n".join(f"<mark>{escape(line)}</mark>" if marked else escape(line) for line, marked in request_lines)
+    error = result.error
+    where = f"{error.request.method} {error.request.path}" if error and error.request else "request"
+    return (f"<div>Request sent: <code>{escape(where)}</code></div>"
+            f'<pre style="margin:4px 0;background:#f6f6f6;padding:4px">{shown}</pre>')
+
+
+def sinch_text_html(result: Result) -> str:
+    error = result.error
+    if error.text:
+        return (f'<blockquote style="margin:6px 0;padding-left:8px;border-left:3px solid #ccc">'
+                f"Sinch says: “{escape(error.text)}”</blockquote>")
+    return f"<div>{escape(error.message)}</div>" if error.message else ""
+
+
+def error_header_html(result: Result) -> str:
+    error, entry = result.error, result.entry
+    status = f"{error.status} · " if error.status else ""
+    return f"{_badge(result.backend)} <b>{escape(status + entry.key)}</b>: {escape(entry.title)}"
+
+
+def docs_html(entry: catalog.Entry) -> str:
+    return (f'<div><a href="{escape(entry.doc_url)}" target="_blank" rel="noopener">Sinch documentation</a>'
+            f" · <code>%sms explain {escape(entry.key)}</code></div>")
+
+
+def error_html(result: Result) -> str:
+    error, entry = result.error, result.entry
+    parts = [f'<div class="smsnb-card smsnb-error" style="{_BOX.format(c="#c62828")}">', error_header_html(result),
+             sinch_text_html(result)]
+    if error.key == "http_404":
+        parts.append(f"<div><b>Most likely here:</b> {escape(NOT_FOUND_REASONS[error.reason])}</div>")
+    parts += [details_html(entry), request_html(result)]
     parts += [f"<div>💡 {escape(h)}</div>" for h in result.hints]
-    parts.append(f'<div><a href="{escape(entry.doc_url)}" target="_blank" rel="noopener">Sinch documentation</a>'
-                 f" · <code>%sms explain {escape(entry.key)}</code></div></div>")
+    parts += [docs_html(entry), "</div>"]
     return "".join(parts)
 
 

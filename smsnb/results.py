@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any
 
 from . import catalog, encoding
 
@@ -34,7 +34,10 @@ class Result:
     error: "SmsError | None" = None
     hints: tuple[str, ...] = ()
     at: datetime = field(default_factory=datetime.now)
-    resender: Callable[["Result"], "Result"] | None = field(default=None, repr=False)
+    session: Any = field(default=None, repr=False)  # the SmsSession that sent it, to resend it
+
+    def __post_init__(self):
+        self.route = self.backend  # where it was sent ("SANDBOX" or "LIVE"); the label may change
 
     @property
     def ok(self) -> bool:
@@ -86,25 +89,41 @@ class Result:
 
     def resend(self, **changes) -> "Result":
         """Send this request again, or with ``changes`` to its fields (``to``, ``body``, ...)."""
-        if self.resender is None:
+        if self.session is None:
             raise RuntimeError("This result was not made by %sms, so it cannot be resent.")
-        target = self
-        if changes:
-            if self.request is None:
-                raise ValueError("A raw JSON request is resent as it is; edit the JSON and send it with %%sms --json.")
-            target = replace(self, request=replace(self.request, **changes))
-        return self.resender(target)
+        if changes and self.request is None:
+            raise ValueError("A raw JSON request is resent as it is; edit the JSON and send it with %%sms --json.")
+        return self.session.resend(self, request=replace(self.request, **changes) if changes else None)
 
     # --- display ----------------------------------------------------------------------------
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         from . import render
 
-        return {"text/plain": render.result_text(self), "text/html": render.result_html(self)}
+        bundle = {"text/plain": render.result_text(self), "text/html": render.result_html(self)}
+        if self.session is not None and _in_kernel():
+            bundle.update(self.widget()._repr_mimebundle_())
+            bundle["text/plain"] = render.result_text(self)  # ours, not the widget's repr
+        return bundle
+
+    def widget(self):
+        """The interactive card (ipywidgets): built once, shown wherever the result is shown."""
+        if getattr(self, "_widget", None) is None:
+            from .widgets import card_for
+
+            self._widget = card_for(self)
+        return self._widget
 
     def __repr__(self) -> str:
         what = f"{self.status} {self.code}" if not self.ok else f"{self.status} {self.action}"
         return f"<smsnb Result {what} ({self.backend})>"
+
+
+def _in_kernel() -> bool:
+    """True in a Jupyter kernel (a widget frontend may be listening); False in terminal IPython."""
+    from IPython import get_ipython
+
+    return getattr(get_ipython(), "kernel", None) is not None
 
 
 class Message:

@@ -115,20 +115,27 @@ class SmsSession:
         backend = self.backend(cmd.backend, resolved)
         hints = tuple(number_hints(cmd.to, resolved.default_country or None)) + tuple(self.new_warnings(resolved))
         result = Result(backend, "dry_run" if cmd.dry_run else "send_raw" if request is None else "send",
-                        request, raw_body=cmd.raw_json, hints=hints, resender=self.resend)
+                        request, raw_body=cmd.raw_json, hints=hints, session=self)
         return self._perform(result, cmd.timeout, resolved)
 
-    def resend(self, previous: Result) -> Result:
+    def resend(self, previous: Result, *, request=None, raw_body: str | None = None) -> Result | Message:
+        """Send ``previous`` again, to the same place, or a corrected ``request`` / ``raw_body``."""
+        from .fixes import number_hints
+
+        if raw_body is None and request is None:
+            request, raw_body = previous.request, previous.raw_body
+        action = "send_raw" if request is None else "dry_run" if previous.action == "dry_run" else "send"
         resolved = self.settings()
-        result = Result(previous.backend, previous.action, previous.request, raw_body=previous.raw_body,
-                        hints=previous.hints, resender=self.resend)
+        hints = tuple(number_hints(request.to, resolved.default_country or None)) if request else ()
+        result = Result(previous.route, action, request, raw_body=None if request else raw_body, hints=hints,
+                        session=self)
         return self._perform(result, None, resolved)
 
     def _perform(self, result: Result, timeout: float | None, resolved: settings.Resolved) -> Result | Message:
         from .sinch.errors import SmsError
 
         try:
-            client = self.client(result.backend, resolved)
+            client = self.client(result.route, resolved)
         except NoCredentials:
             return no_credentials_message()
         except ValueError as error:  # e.g. an OAuth2 region that has no access keys
@@ -146,9 +153,40 @@ class SmsSession:
             return Message(f"smsnb: {error}", f"<b>smsnb</b>: {escape(str(error))}")
         headers = result.reply.headers if result.reply else result.error.headers
         if headers.get("X-Smsnb-Sandbox") == "1":
-            result.backend = "SANDBOX"
+            result.backend = "SANDBOX"  # the label says who answered; result.route keeps where it went
         self.history.append(result)
         return result
+
+    # --- what the interactive card asks of the session ------------------------------------------
+
+    def delivery_status(self, result: Result) -> dict[str, str]:
+        """Each recipient's delivery status now, from the delivery-report endpoint."""
+        client = self.client(result.route, self.settings())
+        report = client.delivery_report(result.batch_id, "full", timeout=10).data
+        return {str(recipient): str(group.get("status")) for group in report.get("statuses") or []
+                for recipient in group.get("recipients") or []}
+
+    def use_credentials(self, values: dict) -> None:
+        """Credentials typed into a card's form: kept like %sms login's, in memory only."""
+        self.login_values.update({k: (Secret(v) if k in ("api_token", "key_secret") else v)
+                                  for k, v in values.items() if v})
+
+    def receiver_url(self, result: Result) -> str | None:
+        """The sandbox's own callback receiver, when the result went to the embedded sandbox."""
+        if result.route == "SANDBOX" and self.sandbox is not None and self.sandbox.running:
+            return self.sandbox.credentials.receiver_url
+        return None
+
+    def target(self, result: Result):
+        """Where ``result`` went, for copy-as-code: URLs and ids, never a credential."""
+        from .fixes import Target
+
+        resolved = self.settings()
+        try:
+            client = self.client(result.route, resolved)
+        except NoCredentials:
+            return Target("https://us.sms.api.sinch.com", "YOUR_SERVICE_PLAN_ID")
+        return Target(client.base_url, client.account_id or "", client.oauth, client.token_url)
 
     # --- the subcommands ----------------------------------------------------------------------
 

@@ -179,3 +179,21 @@ def test_every_trigger_row_is_exercised_by_this_module():
               "slow answer (read timeout)", "connection dropped mid-answer", "delivery report Failed",
               "delivery report Expired", "delivery report Rejected"}
     assert {t.outcome for t in TRIGGERS} == tested
+
+
+@pytest.mark.parametrize("number, status", [(triggers.SERVER_ERROR, 500), (triggers.UNAVAILABLE, 503)])
+def test_gateway_failures_are_transient(api, number, status):
+    assert api.send({"to": [number], "body": "x"}).status_code == status
+    assert api.send({"to": [number], "body": "x"}).status_code == 201
+    assert api.send({"to": [number], "body": "x"}).status_code == status  # and the cycle starts again
+
+
+def test_rate_limit_passes_only_after_retry_after():
+    from smsnb.sandbox import Sandbox
+
+    with Sandbox(retry_after=1) as box:
+        api = Api(box)
+        assert api.send({"to": [triggers.RATE_LIMITED], "body": "x"}).status_code == 429
+        assert api.send({"to": [triggers.RATE_LIMITED], "body": "x"}).status_code == 429  # too early
+        time.sleep(1.05)
+        assert api.send({"to": [triggers.RATE_LIMITED], "body": "x"}).status_code == 201

@@ -17,7 +17,8 @@ from werkzeug.wrappers import Request, Response
 from .. import encoding, msisdn
 from . import triggers
 from .state import Batch, CallbackDispatcher, Clock, Journal, iso, new_batch_id, redact_body, redact_headers
-from .validation import ApiError, check_batch, parse_json_object, parse_time
+from ..sinch.rules import parse_time
+from .validation import ApiError, check_batch, parse_json_object
 
 MAX_BODY_BYTES = 1024 * 1024
 _DEFAULT_ROUTES = (
@@ -83,6 +84,7 @@ class SandboxApp:
         self._batches: dict[str, Batch] = {}
         self._access_tokens: dict[str, float] = {}  # token -> expiry (epoch seconds)
         self._sent_status: dict[tuple[str, str], str] = {}
+        self._tripped: dict[tuple[str, str], float] = {}  # (plan, trigger number) -> when a retry may pass
         self.callbacks = CallbackDispatcher(settings.clock, self._render_callback)
         self.plans = {
             settings.service_plan_id: Plan(settings.api_token),
@@ -196,7 +198,7 @@ class SandboxApp:
         batch = self._body(request)
         if isinstance(batch, ApiError):
             return api_error(batch)
-        gateway = self._gateway_trigger(batch)
+        gateway = self._gateway_trigger(batch, plan_id)
         if gateway is not None:
             return gateway
         error = check_batch(batch, plan_callback_url=plan.callback_url, plan_blocked=plan.blocked)
@@ -204,14 +206,27 @@ class SandboxApp:
             return api_error(error)
         return json_response(201, self._create(batch, plan, plan_id).echo)
 
-    def _gateway_trigger(self, batch: dict) -> Response | None:
-        """The magic numbers that answer before Sinch looks at the batch."""
+    def _gateway_trigger(self, batch: dict, plan_id: str) -> Response | None:
+        """The magic numbers that fail before Sinch looks at the batch. Like real transient
+        failures they fail once: the same request sent again passes (a 429 only after its
+        Retry-After), so that a retry can be practised."""
         to = batch.get("to")
         if not isinstance(to, list):
             return None
         for item in to:
             number = msisdn.parse(item) if isinstance(item, str) else None
             effect = triggers.HTTP_TRIGGERS.get(number.e164) if number and number.ok else None
+            if effect is None:
+                continue
+            key, now = (plan_id, number.e164), time.time()
+            with self._lock:
+                passable = self._tripped.get(key)
+                if passable is not None and now >= passable:
+                    del self._tripped[key]
+                    continue
+                if passable is None:
+                    wait = self.settings.retry_after if effect == 429 else 0
+                    self._tripped[key] = now + wait
             if effect == 429:
                 return empty(429, {"Retry-After": str(self.settings.retry_after)})
             if effect in (500, 503):

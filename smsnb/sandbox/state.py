@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 from .triggers import DELIVERED, DELIVERY_OUTCOMES
 
-FINAL_STATUSES = frozenset({"Delivered", "Failed", "Aborted", "Rejected", "Expired", "Cancelled", "Deleted", "Unknown"})
 QUEUED, DISPATCHED, CANCELLED = ("Queued", 400), ("Dispatched", 401), ("Cancelled", 407)
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _REDACTED = "***"

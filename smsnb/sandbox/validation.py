@@ -7,16 +7,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from .. import msisdn
-
-MAX_RECIPIENTS = 1000
-MAX_BODY = 1600
-MAX_CLIENT_REFERENCE = 128
-MAX_CALLBACK_URL = 2048
-DELIVERY_REPORTS = ("none", "summary", "full", "per_recipient", "per_recipient_final")
-BATCH_TYPES = ("mt_text", "mt_binary")
+from ..sinch.rules import (BATCH_TYPES, DELIVERY_REPORTS, MAX_BODY, MAX_CALLBACK_URL, MAX_CLIENT_REFERENCE,
+                           MAX_RECIPIENTS, is_http_url, parse_time)
 
 # JSON type of each field Sinch knows; unknown fields are ignored, as Sinch does.
 _FIELD_TYPES: dict[str, tuple[type, str]] = {
@@ -91,19 +85,6 @@ def check_types(batch: dict) -> ApiError | None:
         if not isinstance(item, str):
             return _invalid_json(f"'to[{index}]' must be a string, not {_JSON_NAMES.get(type(item), 'a value')}")
     return None
-
-
-def parse_time(value: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
-
-
-def is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value
 
 
 def check_formats(batch: dict) -> ApiError | None:
