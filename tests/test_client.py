@@ -59,11 +59,10 @@ def test_send_raw_is_byte_for_byte(client, sandbox):
     assert caught.value.key == "syntax_invalid_json" and caught.value.request.body == '{"to": [}'
 
 
-def test_session_is_reused(client, sandbox):
-    first = client.session
-    client.send(HELLO)
-    client.send(HELLO)
-    assert client.session is first
+def test_connections_are_reused(client, sandbox):
+    for _ in range(10):
+        client.send(HELLO)
+    assert len({e["client_port"] for e in sandbox.journal.entries()}) == 1  # one TCP connection, kept alive
 
 
 def test_error_carries_status_code_text_entry_request_and_raw_body(client):

@@ -5,7 +5,6 @@ import base64
 import json
 import re
 import secrets
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -116,15 +115,18 @@ class SandboxApp:
 
     def _record(self, request: Request, response: Response) -> None:
         body = request.get_data(cache=True) if not getattr(request, "oversized", False) else b""
+        dropped = isinstance(response, DroppedResponse)
         self.journal.record({
             "time": iso(time.time()),
             "method": request.method,
             "path": request.path,
             "query": request.query_string.decode("latin-1"),
+            "client_port": request.environ.get("REMOTE_PORT"),  # which connection: shows keep-alive at work
             "headers": redact_headers(request.headers.items()),
             "body": redact_body(body[:65536].decode("utf-8", "replace")),
-            "status": getattr(response, "journal_status", response.status_code),
-            "response": redact_body(response.get_data()[:65536].decode("utf-8", "replace")),
+            "status": "dropped" if dropped else response.status_code,
+            "response": "(connection dropped mid-answer)" if dropped else
+                        redact_body(response.get_data()[:65536].decode("utf-8", "replace")),
         })
 
     def _answer(self, request: Request) -> Response:
@@ -429,17 +431,14 @@ def personalize(body: str, parameters: dict, recipient: str) -> str:
 
 
 class DroppedResponse(Response):
-    """Starts a 201 answer, then closes the connection halfway through its body."""
+    """Starts a 201 answer, then breaks off halfway through its body: the server closes the
+    connection, and the client is left with a status and part of a body."""
 
-    journal_status = "dropped"
+    def __init__(self):
+        super().__init__(self._half(), status=201, content_type="application/json",
+                         headers={"Content-Length": "120"})
 
-    def __call__(self, environ, start_response):
-        sock = environ.get("werkzeug.socket")
-        if sock is not None:
-            try:
-                sock.sendall(b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
-                             b"Content-Length: 120\r\n\r\n{\"id\": \"01")
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        return super().__call__(environ, start_response)
+    @staticmethod
+    def _half():
+        yield b'{"id": "01'
+        raise ConnectionAbortedError("the sandbox drops this connection on purpose")
