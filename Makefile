@@ -22,5 +22,9 @@ sandbox: run
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# The benchmarks: prints a table and records it in benchmarks/RESULTS.md (not part of CI).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py --write
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts

@@ -6,12 +6,14 @@ line and cell into a `Send` or a `Subcommand` without any shell, so it is testab
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from IPython.core.error import UsageError
 from IPython.core.magic_arguments import MagicArgumentParser, argument
 from IPython.utils._process_common import arg_split
 
 USAGE = "%sms [options] TO [TO ...] -m BODY, or %%sms [options] TO [TO ...] with the body in the cell"
+MAX_TIMEOUT = 3600  # seconds; a longer one is a typo (and overflows the socket layer)
 SUBCOMMANDS = ("explain", "errors", "config", "login", "sandbox", "history")
 SANDBOX_ACTIONS = ("status", "start", "stop", "triggers", "journal", "reset")
 
@@ -73,12 +75,15 @@ def usage_error(problem: str) -> UsageError:
 
 
 def split(line: str) -> list[str]:
+    if not any(mark in line for mark in "'\"\\"):
+        return line.split()  # without quotes or backslashes, POSIX splitting is exactly this
     try:
         return arg_split(line, posix=True, strict=True)  # posix: quotes group words and are removed
     except ValueError as error:  # an unclosed quote
         raise usage_error(f"Could not read the line ({error}); close every quote") from None
 
 
+@lru_cache(maxsize=256)  # a pure function of its text, returning frozen objects: a re-run line is free
 def parse(line: str, cell: str | None = None) -> Send | Subcommand:
     """Read ``%sms line`` or ``%%sms line`` + ``cell`` into a command; UsageError when it is wrong."""
     words = split(line or "")
@@ -95,8 +100,8 @@ def parse(line: str, cell: str | None = None) -> Send | Subcommand:
         raise usage_error(problem) from None
     if args.sandbox and args.live:
         raise usage_error("Choose one of --sandbox and --live")
-    if args.timeout is not None and not args.timeout > 0:
-        raise usage_error("--timeout must be a positive number of seconds")
+    if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
+        raise usage_error(f"--timeout must be more than 0 and at most {MAX_TIMEOUT} seconds")
     backend = "sandbox" if args.sandbox else "live" if args.live else None
     options = dict(sender=args.sender, delivery_report=args.delivery_report, callback_url=args.callback_url,
                    client_reference=args.client_reference, dry_run=args.dry_run, timeout=args.timeout,

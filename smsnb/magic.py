@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import magic_arguments
-from traitlets import Bool, CaselessStrEnum, Float, Unicode
+from traitlets import Bool, CaselessStrEnum, Float, Unicode, observe
 
 from . import command
-from .session import SmsSession
 
 
 def _setting(trait, help_text):
@@ -35,7 +34,22 @@ class SmsMagic(Magics):
 
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
-        self.session = SmsSession(traits=lambda: {name: getattr(self, name) for name in self._SETTINGS})
+        self._configured = {name: getattr(self, name) for name in self._SETTINGS}
+        self._session = None
+
+    @property
+    def session(self):
+        """The kernel's smsnb state, made on first use: %load_ext smsnb imports almost nothing."""
+        if self._session is None:
+            from .session import SmsSession
+
+            self._session = SmsSession(traits=lambda: self._configured)
+        return self._session
+
+    @observe(*_SETTINGS)
+    def _setting_changed(self, change) -> None:
+        # Kept as a dict so that a send reads %config without touching ten traits.
+        self._configured = {**self._configured, change["name"]: change["new"]}
 
     @no_var_expand
     @line_cell_magic
@@ -75,11 +89,7 @@ class SmsMagic(Magics):
         cmd = command.parse(line, cell)
         if isinstance(cmd, command.Subcommand):
             return self._subcommand(cmd)
-        result = self.session.send(cmd)
-        error = getattr(result, "error", None)
-        if error is not None and self.session.settings().raise_on_error:
-            raise error
-        return result
+        return self.session.send(cmd)
 
     def _subcommand(self, cmd: command.Subcommand):
         s = self.session
@@ -107,4 +117,5 @@ def unload(ipython) -> None:
     if instance is not None:
         if instance in getattr(ipython, "configurables", []):
             ipython.configurables.remove(instance)
-        instance.session.close()
+        if instance._session is not None:
+            instance._session.close()

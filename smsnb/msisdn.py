@@ -107,10 +107,13 @@ def parse(raw: str) -> Msisdn:
     if possible not in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
         return Msisdn(raw, None, _REASONS.get(possible, "impossible length"))
     e164 = "+" + digits
-    if not phonenumbers.is_valid_number(number):
-        return Msisdn(raw, e164, None, None, phonenumbers.region_code_for_number(number))
-    kind = _TYPE_NAMES.get(phonenumbers.number_type(number), "unknown")
-    return Msisdn(raw, e164, None, kind, phonenumbers.region_code_for_number(number))
+    # The region first, then the type: is_valid_number would repeat both matches (a third of the
+    # time of a 1000-recipient batch went there). A number with no region or no type is not valid.
+    region = phonenumbers.region_code_for_number(number)
+    kind = phonenumbers.number_type(number) if region else PhoneNumberType.UNKNOWN
+    if kind == PhoneNumberType.UNKNOWN:
+        return Msisdn(raw, e164, None, None, region)
+    return Msisdn(raw, e164, None, _TYPE_NAMES.get(kind, "unknown"), region)
 
 
 def suggest_e164(raw: str, default_region: str | None = None) -> str | None:

@@ -34,13 +34,20 @@ class SmsSession:
         self.history: deque[Result] = deque(maxlen=HISTORY_CAP)
         self._clients: dict = {}
         self._warned: set[str] = set()
+        self._resolved: tuple[tuple, settings.Resolved] | None = None  # (fingerprint, settings)
+        self._last_client: tuple | None = None  # (route, settings, client): the common case, fast
 
     # --- settings and backends ----------------------------------------------------------------
 
     def settings(self) -> settings.Resolved:
-        resolved = settings.resolve(self._traits(), dict(self._env()), self._pyproject, self.login_values)
-        resolved.warnings[:0] = self._pyproject_problems
-        return resolved
+        """The settings now. Resolved again only when %config, the environment or a login changed."""
+        traits, env = self._traits(), self._env()
+        key = (settings.fingerprint(traits, env), tuple(self.login_values.items()))
+        if self._resolved is None or self._resolved[0] != key:
+            resolved = settings.resolve(traits, env, self._pyproject, self.login_values,
+                                        tuple(self._pyproject_problems))
+            self._resolved = (key, resolved)
+        return self._resolved[1]
 
     def new_warnings(self, resolved: settings.Resolved) -> list[str]:
         """Warnings not shown before: each is said once per kernel."""
@@ -60,6 +67,7 @@ class SmsSession:
         if was_running:
             self.sandbox.stop()
         self._clients = {k: c for k, c in self._clients.items() if k[0] != "SANDBOX"}
+        self._last_client = None
         return was_running
 
     def backend(self, forced: str | None, resolved: settings.Resolved) -> str:
@@ -70,6 +78,15 @@ class SmsSession:
         return choice.upper()
 
     def client(self, backend: str, resolved: settings.Resolved):
+        last = self._last_client
+        if last is not None and last[0] == backend and last[1] is resolved and \
+                (backend == "LIVE" or (self.sandbox is not None and self.sandbox.running)):
+            return last[2]
+        client = self._make_client(backend, resolved)
+        self._last_client = (backend, resolved, client)
+        return client
+
+    def _make_client(self, backend: str, resolved: settings.Resolved):
         from .sinch.client import Client
 
         if backend == "SANDBOX":
@@ -99,11 +116,13 @@ class SmsSession:
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+        self._last_client = None
         self.stop_sandbox()
 
     # --- sending ------------------------------------------------------------------------------
 
     def send(self, cmd: command.Send) -> Result | Message:
+        """Send what %sms was asked to: the card is the answer, unless raise_on_error is set."""
         from .fixes import number_hints
         from .sinch.request import SmsRequest
 
@@ -116,7 +135,10 @@ class SmsSession:
         hints = tuple(number_hints(cmd.to, resolved.default_country or None)) + tuple(self.new_warnings(resolved))
         result = Result(backend, "dry_run" if cmd.dry_run else "send_raw" if request is None else "send",
                         request, raw_body=cmd.raw_json, hints=hints, session=self)
-        return self._perform(result, cmd.timeout, resolved)
+        outcome = self._perform(result, cmd.timeout, resolved)
+        if isinstance(outcome, Result) and outcome.error is not None and resolved.raise_on_error:
+            raise outcome.error  # its _render_traceback_ is the short text, not a traceback
+        return outcome
 
     def resend(self, previous: Result, *, request=None, raw_body: str | None = None) -> Result | Message:
         """Send ``previous`` again, to the same place, or a corrected ``request`` / ``raw_body``."""

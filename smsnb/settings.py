@@ -81,9 +81,9 @@ def _coerce(name: str, value, origin: str, warnings: list[str]):
             if isinstance(value, str):
                 value = value.strip().lower() in ("1", "true", "yes", "on")
             return bool(value)
-        if isinstance(default, float):
+        if isinstance(default, float):  # a timeout: positive, and at most an hour
             number = float(value)
-            if number <= 0:
+            if not 0 < number <= 3600:
                 raise ValueError
             return number
         return str(value).strip()
@@ -116,9 +116,19 @@ def read_pyproject(directory: Path) -> tuple[dict, list[str]]:
     return table, []
 
 
-def resolve(traits: dict, env: dict, pyproject: dict, login: dict | None = None) -> Resolved:
-    """Merge every source; ``traits`` holds only the settings set with %config (None = unset)."""
-    values, sources, warnings = dict(DEFAULTS), {k: "default" for k in DEFAULTS}, []
+def fingerprint(traits: dict, env) -> tuple:
+    """What resolve() reads from %config and the environment: equal fingerprints, equal results.
+    Much cheaper than resolving (it runs on every send). A variable added or removed changes
+    the environment's length, which is how a new mistyped SINCH_* variable is noticed."""
+    watched = tuple(env.get(var) for var in ENV) + tuple(Secret(env.get(var) or "") for var in SECRET_ENV)
+    return tuple(traits.items()), watched, len(env)
+
+
+def resolve(traits: dict, env, pyproject: dict, login: dict | None = None,
+            problems: tuple[str, ...] = ()) -> Resolved:
+    """Merge every source; ``traits`` holds only the settings set with %config (None = unset).
+    ``problems`` are warnings found before (e.g. reading pyproject.toml)."""
+    values, sources, warnings = dict(DEFAULTS), {k: "default" for k in DEFAULTS}, list(problems)
     for key, value in pyproject.items():
         if key in SECRET_NAMES or any(word in key.lower() for word in ("token", "secret", "password")):
             warnings.append(f"pyproject.toml [tool.smsnb] holds {key!r}: secrets are refused there (a file gets "

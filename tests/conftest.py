@@ -1,4 +1,5 @@
 import json
+import time
 
 import pytest
 import requests
@@ -83,3 +84,24 @@ def text_of(value):
 
 def html_of(value):
     return value._repr_mimebundle_()["text/html"]
+
+
+def wait_for(predicate, timeout=5.0):
+    """Poll until ``predicate()`` is truthy and return its value; fail after ``timeout`` seconds.
+    Tests wait for a state rather than sleep a fixed time, so a loaded machine cannot flake them."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout} s waiting")
+
+
+def final_report(api, batch_id, kind="summary"):
+    """The batch's delivery report once every recipient has a final status."""
+    def final():
+        report = api.get(f"batches/{batch_id}/delivery_report", params={"type": kind}).json()
+        done = all(s["status"] not in ("Queued", "Dispatched") for s in report["statuses"])
+        return report if done else None
+    return wait_for(final)

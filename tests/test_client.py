@@ -8,6 +8,7 @@ from smsnb.sandbox import Sandbox, triggers
 from smsnb.sinch import errors
 from smsnb.sinch.client import Client
 from smsnb.sinch.request import SmsRequest
+from tests.conftest import wait_for
 
 HELLO = SmsRequest((triggers.ORDINARY_MOBILE,), "hello")
 
@@ -36,8 +37,7 @@ def test_every_call(client, sandbox):
     assert dry.data["number_of_messages"] == 1 and dry.data["per_recipient"][0]["encoding"] == "text"
     assert client.get_batch(sent.data["id"]).data["id"] == sent.data["id"]
     assert client.list_batches().data["count"] == 1
-    time.sleep(0.2)
-    assert client.delivery_report(sent.data["id"]).data["statuses"][0]["status"] == "Delivered"
+    wait_for(lambda: client.delivery_report(sent.data["id"]).data["statuses"][0]["status"] == "Delivered")
     assert client.delivery_report(sent.data["id"], "full").data["statuses"][0]["recipients"] == ["46701234567"]
     assert client.recipient_report(sent.data["id"], triggers.ORDINARY_MOBILE).data["status"] == "Delivered"
     with pytest.raises(errors.ForbiddenError) as caught:

@@ -7,17 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from smsnb.sandbox import triggers
-from tests.conftest import Api
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting")
+from tests.conftest import Api, final_report, wait_for
 
 
 class Receiver:
@@ -89,8 +79,7 @@ def test_recipient_report_reaches_the_triggered_final_status(api, number, status
 
 def test_summary_and_full_reports_group_by_status(api):
     batch = api.send({"to": [triggers.ORDINARY_MOBILE, "+46700000402"], "body": "x"}).json()
-    time.sleep(0.25)
-    summary = api.get(f"batches/{batch['id']}/delivery_report").json()
+    summary = final_report(api, batch["id"])
     assert summary["type"] == "delivery_report_sms" and summary["total_message_count"] == 2
     assert sorted((s["status"], s["count"]) for s in summary["statuses"]) == [("Delivered", 1), ("Failed", 1)]
     assert all("recipients" not in s for s in summary["statuses"])

@@ -3,7 +3,6 @@
 The description (shared/sinch/openapi-sms-v1.yaml) is older than the live API; the two places
 where it is known to be wrong are corrected here, and say why."""
 import copy
-import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import yaml
 from openapi_schema_validator import OAS30Validator
 
 from smsnb.sandbox import triggers
+from tests.conftest import final_report
 
 SPEC_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "sinch" / "openapi-sms-v1.yaml"
 
@@ -62,7 +62,7 @@ def test_dry_run_fits(spec, api):
 
 def test_delivery_reports_fit(spec, api):
     batch = api.send({"to": [triggers.ORDINARY_MOBILE, "+46700000402"], "body": "hi"}).json()
-    time.sleep(0.2)
+    final_report(api, batch["id"])
     for kind in ("summary", "full"):
         body = api.get(f"batches/{batch['id']}/delivery_report", params={"type": kind}).json()
         assert_fits(spec, BATCHES + "/{batch_id}/delivery_report", "get", "200", body)

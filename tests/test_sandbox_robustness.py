@@ -151,3 +151,10 @@ def test_command_line_reports_a_busy_port(sandbox):
     result = subprocess.run([sys.executable, "-m", "smsnb.sandbox", "--port", str(sandbox.port)],
                             capture_output=True, text=True, timeout=20)
     assert result.returncode == 1 and "Pick another --port" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_process_that_never_stops_its_sandbox_still_exits():
+    code = ("from smsnb.sandbox import Sandbox; import requests; box = Sandbox().start(); "
+            "print(requests.get(box.url + '/_sandbox/triggers', timeout=5).status_code)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=20)
+    assert result.returncode == 0 and result.stdout.strip() == "200"

@@ -36,8 +36,8 @@ def test_did_you_mean_for_pyproject_and_env():
 
 
 def test_bad_values_fall_back_with_a_warning():
-    resolved = settings.resolve({}, {"SINCH_REGION": "mars"}, {"timeout": "soon"})
-    assert resolved.region == "us" and resolved.timeout == 30.0
+    resolved = settings.resolve({"connect_timeout": 1e12}, {"SINCH_REGION": "mars"}, {"timeout": "soon"})
+    assert resolved.region == "us" and resolved.timeout == 30.0 and resolved.connect_timeout == 5.0
     assert any("region 'mars'" in w for w in resolved.warnings) and any("timeout" in w for w in resolved.warnings)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from smsnb.sandbox import Sandbox, triggers
 from smsnb.widgets import ErrorCard, SuccessCard
-from tests.conftest import sms
+from tests.conftest import sms, wait_for
 
 MOBILE = triggers.ORDINARY_MOBILE
 SENTINEL = "SENTINELcardTOKEN42"
@@ -41,15 +41,6 @@ def embedded(ip):
 def live_widgets(card):
     """The widgets of a card that are still open (a closed one has no state to show)."""
     return [x for x in walk(card) if x.comm is not None]
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def last_outcome(card):
@@ -275,7 +266,7 @@ def test_delivery_status_goes_live_to_final(ip, number, final):
     card = sms(ip, f"{number} -m hi").widget()
     assert isinstance(card, SuccessCard)
     status = find(card, "smsnb-status")
-    assert wait_for(lambda: final in status.value, timeout=5), status.value
+    wait_for(lambda: final in status.value, timeout=5)
     assert "(final)" in status.value and card.final
     assert wait_for(lambda: not card._watcher.is_alive(), timeout=2)  # polling stops at final
 

@@ -66,11 +66,23 @@ class Sandbox:
         app = SandboxApp(self.settings, self._stopping)
         server = _Server(("127.0.0.1", self._port), app, numthreads=WORKER_THREADS, server_name="smsnb-sandbox",
                          request_queue_size=LISTEN_BACKLOG)
-        try:
-            server.prepare()  # binds now: a busy port is an OSError here, in the caller's thread
-        except BaseException:
+        failure: list[BaseException] = []
+
+        def prepare() -> None:
+            try:
+                server.prepare()  # binds (a busy port is an OSError) and starts cheroot's workers
+            except BaseException as error:
+                failure.append(error)
+
+        # cheroot's worker threads are not daemons; threads take that from the thread that starts
+        # them, so they are started from a daemon thread: a script or kernel that never calls
+        # stop() can still exit.
+        preparer = threading.Thread(target=prepare, daemon=True, name="smsnb-sandbox-start")
+        preparer.start()
+        preparer.join()
+        if failure:
             app.close()
-            raise
+            raise failure[0]
         self.app, self._server = app, server
         self.app.set_receiver_url(f"{self.url}/_sandbox/callbacks")
         self._thread = threading.Thread(target=server.serve, name="smsnb-sandbox", daemon=True)

@@ -97,19 +97,18 @@ class Client:
     # --- the API ---------------------------------------------------------------------------
 
     def send(self, request: SmsRequest, **kw) -> Reply:
-        return self._call("POST", "batches", body=request.to_json().encode("utf-8"), **kw)
+        return self._call("POST", "batches", body=request.to_json(), **kw)
 
     def send_raw(self, body: str | bytes, **kw) -> Reply:
         """Send a body exactly as given, byte for byte (valid JSON or not)."""
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        return self._call("POST", "batches", body=data, **kw)
+        return self._call("POST", "batches", body=body, **kw)
 
     def dry_run(self, request: SmsRequest, *, per_recipient: bool = True, number_of_recipients: int | None = None,
                 **kw) -> Reply:
         params = {"per_recipient": "true" if per_recipient else "false"}
         if number_of_recipients is not None:
             params["number_of_recipients"] = str(number_of_recipients)
-        return self._call("POST", "batches/dry_run", body=request.to_json().encode("utf-8"), params=params, **kw)
+        return self._call("POST", "batches/dry_run", body=request.to_json(), params=params, **kw)
 
     def get_batch(self, batch_id: str, **kw) -> Reply:
         return self._call("GET", f"batches/{quote(batch_id, safe='')}", **kw)
@@ -135,20 +134,25 @@ class Client:
             raise ValueError("No service plan id or project id: smsnb cannot build Sinch's path without one.")
         return f"{self.base_url}/xms/v1/{quote(account, safe='')}/{path}"
 
-    def _call(self, method: str, path: str, *, body: bytes | None = None, params: dict | None = None,
+    def _call(self, method: str, path: str, *, body: str | bytes | None = None, params: dict | None = None,
               timeout: float | None = None) -> Reply:
         url = self._url(path)
+        text, data = body, body
+        if isinstance(body, bytes):
+            text = body.decode("utf-8", "replace")
+        elif body is not None:
+            data = body.encode("utf-8")
         for attempt in (1, 2):
             headers = {"Authorization": f"Bearer {self._bearer(timeout)}", "Accept": "application/json"}
             if body is not None:
                 headers["Content-Type"] = "application/json"
-            sent = SentRequest(method, url, redact_headers(headers),
-                               body.decode("utf-8", "replace") if body is not None else None)
-            answer, elapsed = self._http(method, url, sent, headers=headers, data=body, params=params, timeout=timeout)
+            sent = SentRequest(method, url, redact_headers(headers), text)
+            answer, elapsed = self._http(method, url, sent, headers=headers, data=data, params=params, timeout=timeout)
+            answer_headers = dict(answer.headers)
             if answer.status_code < 400:
-                data = json_from_success(answer.status_code, dict(answer.headers), answer.content, sent)
-                return Reply(answer.status_code, data, dict(answer.headers), sent, elapsed)
-            error = error_from_answer(answer.status_code, dict(answer.headers), answer.content, sent)
+                parsed = json_from_success(answer.status_code, answer_headers, answer.content, sent)
+                return Reply(answer.status_code, parsed, answer_headers, sent, elapsed)
+            error = error_from_answer(answer.status_code, answer_headers, answer.content, sent)
             # An expired access token was refused before anything was processed: safe to renew once.
             if (attempt == 1 and self.oauth and isinstance(error, errors.AuthenticationError)
                     and error.token_expired):
