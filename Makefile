@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+NOTEBOOKS := notebooks/01-first-sms.ipynb notebooks/02-error-gallery.ipynb notebooks/03-sandbox-to-live.ipynb
 
-.PHONY: run sandbox test bench clean
+.PHONY: run tutorial sandbox test notebooks bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,19 +14,32 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# The main job: the sandbox in the foreground (Ctrl-C stops it).
+# The main job: tutorial 01 in JupyterLab, against the sandbox (Ctrl-C stops it).
 run: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) notebooks/01-first-sms.ipynb
+
+# The main job without a browser: run tutorial 01, write it executed and as HTML into build/.
+tutorial: $(STAMP)
+	mkdir -p build
+	$(BIN)/jupyter nbconvert --to notebook --execute --output-dir build notebooks/01-first-sms.ipynb
+	$(BIN)/jupyter nbconvert --to html --output-dir build build/01-first-sms.ipynb
+	@echo "written: build/01-first-sms.ipynb and build/01-first-sms.html"
+
+# The sandbox alone, in the foreground.
+sandbox: $(STAMP)
 	$(BIN)/python -m smsnb.sandbox
 
-sandbox: run
-
-# The whole test suite.
+# The whole test suite: unit, magic, widget and browser tests, and the tutorials under nbval.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg
+
+# Run the tutorials and store them with their outputs.
+notebooks: $(STAMP)
+	$(BIN)/python notebooks/refresh.py
 
 # The benchmarks: prints a table and records it in benchmarks/RESULTS.md (not part of CI).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --write
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts
+	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts build

@@ -87,13 +87,23 @@ class Result:
         body = payload.get("body") if isinstance(payload, dict) else None
         return encoding.encode(body) if isinstance(body, str) else None
 
-    def resend(self, **changes) -> "Result":
-        """Send this request again, or with ``changes`` to its fields (``to``, ``body``, ...)."""
+    def resend(self, raw: str | None = None, **changes) -> "Result":
+        """Send this request again: as it was, with ``changes`` to its fields
+        (``r.resend(to=("+46701234567",))``, ``r.resend(callback_url=...)``), or as new raw
+        JSON text (``r.resend(raw='{"to": [...], "body": "..."}')``), to the same place."""
         if self.session is None:
             raise RuntimeError("This result was not made by %sms, so it cannot be resent.")
+        if raw is not None:
+            return self.session.resend(self, raw_body=raw)
         if changes and self.request is None:
-            raise ValueError("A raw JSON request is resent as it is; edit the JSON and send it with %%sms --json.")
+            raise ValueError("This request was raw JSON: resend it with raw='{...}' holding the corrected JSON.")
         return self.session.resend(self, request=replace(self.request, **changes) if changes else None)
+
+    def delivery_status(self) -> dict[str, str]:
+        """Each recipient's delivery status now, e.g. {"46701234567": "Delivered"}."""
+        if self.session is None or not self.batch_id:
+            raise RuntimeError("Only a sent batch has a delivery status.")
+        return self.session.delivery_status(self)
 
     # --- display ----------------------------------------------------------------------------
 

@@ -235,3 +235,22 @@ def test_default_country_suggests_an_e164_form(ip):
     result = sms(ip, "070-123 45 67 -m hi".replace("070-123 45 67", "'070-123 45 67'"))
     assert result.code == "syntax_invalid_parameter_format"
     assert "read as a number of SE it is +46701234567" in text_of(result)
+
+
+def test_resend_raw_json_from_code(ip):
+    broken = sms(ip, "--json", '{"to": [}')
+    fixed = broken.resend(raw='{"to": ["+46701234567"], "body": "fixed in code"}')
+    assert fixed.ok and fixed.data["body"] == "fixed in code"
+    with pytest.raises(ValueError, match="resend it with raw="):
+        broken.resend(body="x")
+
+
+def test_delivery_status_from_code(ip):
+    from tests.conftest import wait_for
+
+    result = sms(ip, f"{MOBILE} +46700000402 -m hi")
+    assert wait_for(lambda: set(result.delivery_status().values()) <= {"Delivered", "Failed"} and
+                    len(result.delivery_status()) == 2)
+    assert result.delivery_status() == {"46701234567": "Delivered", "46700000402": "Failed"}
+    with pytest.raises(RuntimeError, match="Only a sent batch"):
+        sms(ip, "+1 -m x").delivery_status()
