@@ -46,6 +46,12 @@ def top_field(field: str) -> str:
     return field.split("[", 1)[0]
 
 
+def _kind_phrase(number: msisdn.Msisdn) -> str:
+    """"a mobile number in Sweden"."""
+    country = number.country
+    return f"a {number.number_type} number" + (f" in {country}" if country else "")
+
+
 def number_hints(to: Iterable[str], default_region: str | None = None) -> list[str]:
     """What a person should know about each recipient before (or after) Sinch judges it.
 
@@ -56,11 +62,10 @@ def number_hints(to: Iterable[str], default_region: str | None = None) -> list[s
             continue
         number = msisdn.parse(raw)
         if number.ok and not number.can_receive_sms:
-            hints.append(f"{raw} is a {number.describe_type()} number: Sinch refuses SMS to it (illegal_number_type).")
+            hints.append(f"{raw} is {_kind_phrase(number)}: Sinch refuses SMS to it (illegal_number_type).")
         elif number.ok and number.e164 != raw:
-            kind = number.describe_type()
-            looks = f" looks like a {kind} number;" if kind else ""
-            hints.append(f"'{raw}'{looks} Sinch wants E.164: {number.e164}")
+            kind = f" is {_kind_phrase(number)};" if number.number_type else ""
+            hints.append(f"'{raw}'{kind} Sinch wants E.164: {number.e164}")
         elif not number.ok:
             suggestion = msisdn.suggest_e164(raw, default_region) if default_region else None
             if suggestion:

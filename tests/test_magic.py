@@ -225,7 +225,7 @@ def test_bad_syntax_sends_nothing(ip):
 def test_hints_are_shown_never_applied(ip):
     result = sms(ip, "'+46 70-123 45 67' -m hi")
     assert result.ok
-    assert "'+46 70-123 45 67' looks like a mobile, Sweden number; Sinch wants E.164: +46701234567" in text_of(result)
+    assert "'+46 70-123 45 67' is a mobile number in Sweden; Sinch wants E.164: +46701234567" in text_of(result)
     journal = ip.magics_manager.registry["SmsMagic"].session.sandbox.journal.entries()
     assert '"+46 70-123 45 67"' in journal[-1]["body"]
 
