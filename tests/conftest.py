@@ -1,5 +1,7 @@
 import json
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -105,3 +107,37 @@ def final_report(api, batch_id, kind="summary"):
         done = all(s["status"] not in ("Queued", "Dispatched") for s in report["statuses"])
         return report if done else None
     return wait_for(final)
+
+
+class LocalServer:
+    """A real HTTP server on 127.0.0.1 that is not the sandbox: a callback receiver, or a
+    stand-in for Sinch. ``answer(index, path, headers, body)`` gives (status, JSON or None) for
+    the index-th POST; every POST is kept in ``requests`` as (path, headers, body text)."""
+
+    def __init__(self, answer):
+        self.requests: list[tuple[str, dict, str]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+                index = len(outer.requests)
+                outer.requests.append((self.path, dict(self.headers), body))
+                status, payload = answer(index, self.path, dict(self.headers), body)
+                data = json.dumps(payload).encode() if payload is not None else b""
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

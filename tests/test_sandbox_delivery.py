@@ -1,44 +1,29 @@
 """Delivery reports on the simulated clock, and callbacks to a real local HTTP receiver."""
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from smsnb.sandbox import triggers
-from tests.conftest import Api, final_report, wait_for
+from tests.conftest import Api, LocalServer, final_report, wait_for
 
 
-class Receiver:
-    """A real HTTP server on 127.0.0.1 that records callbacks; fails the first ``fail_first``."""
+class Receiver(LocalServer):
+    """A callback receiver that fails its first ``fail_first`` callbacks with 500."""
 
     def __init__(self, fail_first=0):
-        self.received, self.answered = [], []
-        receiver = self
+        self.answered = []
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                status = 500 if len(receiver.answered) < fail_first else 200
-                receiver.answered.append(status)
-                if status == 200:
-                    receiver.received.append(payload)
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+        def answer(index, path, headers, body):
+            self.answered.append(500 if index < fail_first else 200)
+            return self.answered[-1], None
 
-            def log_message(self, *args):
-                pass
+        super().__init__(answer)
+        self.url += "/callback"
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/callback"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+    @property
+    def received(self):
+        return [json.loads(body) for (_, _, body), status in zip(self.requests, self.answered) if status == 200]
 
 
 @pytest.fixture

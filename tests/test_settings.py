@@ -1,13 +1,9 @@
 """Where settings come from, which backend a request goes to, and %sms login."""
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from smsnb import settings
 from smsnb.sandbox import triggers
-from tests.conftest import sms, text_of
+from tests.conftest import LocalServer, sms, text_of
 
 MOBILE = triggers.ORDINARY_MOBILE
 
@@ -68,39 +64,10 @@ def test_env_credentials_switch_to_live_and_config_masks_secrets(ip, clean_env):
     assert "SENTINEL" not in config and "******** (set)" in config and "env SINCH_API_TOKEN" in config
 
 
-class FakeSinch:
-    """A local server that is not the sandbox: answers 201 like Sinch, without the sandbox header."""
-
-    def __init__(self):
-        self.requests = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.requests.append((self.path, dict(self.headers), body))
-                answer = json.dumps({"id": "01FAKE", "to": ["46701234567"], "body": "hi"}).encode()
-                self.send_response(201)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def fake_sinch():
-    server = FakeSinch()
+    """A stand-in for Sinch on 127.0.0.1: it answers 201, without the sandbox's mark."""
+    server = LocalServer(lambda *request: (201, {"id": "01FAKE", "to": ["46701234567"], "body": "hi"}))
     yield server
     server.close()
 

@@ -5,14 +5,12 @@ and the card now ends in a success card."""
 import json
 import socket
 import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from smsnb.sandbox import Sandbox, triggers
 from smsnb.widgets import ErrorCard, SuccessCard
-from tests.conftest import sms, wait_for
+from tests.conftest import LocalServer, sms, wait_for
 
 MOBILE = triggers.ORDINARY_MOBILE
 SENTINEL = "SENTINELcardTOKEN42"
@@ -323,35 +321,15 @@ def test_no_secret_in_any_widget_state(ip, sentinel_sandbox, clean_env):
             card.close()
 
 
-class StrangeSinch:
-    """A server that first answers with a code nobody has seen, then accepts."""
-
-    def __init__(self):
-        self.bodies = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                outer.bodies.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
-                first = len(outer.bodies) == 1
-                answer = json.dumps({"code": "brand_new_code", "text": "Something new."} if first else
-                                    {"id": "01STRANGE", "to": ["46701234567"], "body": "x"}).encode()
-                self.send_response(403 if first else 201)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+def strange_sinch(index, path, headers, body):
+    """First a code nobody has seen, then acceptance."""
+    if index == 0:
+        return 403, {"code": "brand_new_code", "text": "Something new."}
+    return 201, {"id": "01STRANGE", "to": ["46701234567"], "body": "x"}
 
 
 def test_unknown_code_edits_the_raw_json(ip, clean_env):
-    strange = StrangeSinch()
+    strange = LocalServer(strange_sinch)
     try:
         clean_env.setenv("SINCH_API_TOKEN", "t")
         clean_env.setenv("SINCH_SERVICE_PLAN_ID", "p")
@@ -362,12 +340,11 @@ def test_unknown_code_edits_the_raw_json(ip, clean_env):
         editor = find(card, "smsnb-field-json")
         editor.value = editor.value.replace('"hi"', '"edited"')
         find(card, "smsnb-resend").click()
-        assert len(strange.bodies) == 2 and json.loads(strange.bodies[1])["body"] == "edited"
+        assert len(strange.requests) == 2 and json.loads(strange.requests[1][2])["body"] == "edited"
         assert isinstance(last_outcome(card), SuccessCard)
         last_outcome(card).stop_polling()
     finally:
-        strange.server.shutdown()
-        strange.server.server_close()
+        strange.close()
 
 
 def test_prints_of_a_callback_go_to_the_cards_output(ip, monkeypatch):
