@@ -210,8 +210,9 @@ ENTRIES: tuple[Entry, ...] = (
         "for Sinch's hosts.",
         ("A proxy that intercepts TLS with its own certificate.", "An outdated CA bundle on this machine.",
          "A base URL that points at a server without a valid certificate."),
-        ("Set REQUESTS_CA_BUNDLE to your proxy's CA bundle.", "Update certifi / the system CA certificates."),
-        ("base_url",),
+        ("Set REQUESTS_CA_BUNDLE to your proxy's CA bundle.", "Update certifi / the system CA certificates.",
+         "Then send again: nothing was sent."),
+        ("base_url",), retryable=True,
     ),
     Entry(
         "timeout_connect", None, "No connection within the timeout",

@@ -9,9 +9,9 @@ import json
 import re
 import shlex
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from . import msisdn
+from . import catalog, msisdn
 from .sinch.rules import (DELIVERY_REPORTS, MAX_BODY, MAX_CALLBACK_URL, MAX_CLIENT_REFERENCE, MAX_RECIPIENTS,
                           is_http_url, parse_time)
 
@@ -109,9 +109,6 @@ class Form:
     note: str = ""
 
 
-_RETRY = {"http_500", "http_503", "connection_refused", "dns_failure", "timeout_connect", "tls_failure",
-          "http_405", "http_415", "http_413"}
-_CONFIRM = {"timeout_read", "connection_dropped", "bad_response"}
 _LIMITS = {
     "to": f"1 to {MAX_RECIPIENTS} numbers, one per line, in international form",
     "body": f"1 to {MAX_BODY} characters",
@@ -128,10 +125,12 @@ def form_for(key: str, text: str | None, payload, *, default_region: str | None 
              retry_after: float | None = None) -> Form:
     """The form for an outcome: pure, from the error's key and text and the request payload."""
     payload = payload if isinstance(payload, dict) else None
+    entry = catalog.get(key) or catalog.UNKNOWN_CODE
     if key == "missing_callback_url":
         return Form("callback_url", fields=(FieldFix("callback_url", "", _LIMITS["callback_url"]),))
     # A body that is not a JSON object can only be fixed by editing it.
-    if key == "syntax_invalid_json" or (payload is None and key not in _RETRY | _CONFIRM | {"blocked_account"}):
+    resendable_as_is = entry.retryable or entry.may_have_been_sent or key == "blocked_account"
+    if key == "syntax_invalid_json" or (payload is None and not resendable_as_is):
         return Form("json")
     if key == "syntax_invalid_parameter_format" and number_fixes(payload, default_region):
         return Form("numbers", numbers=number_fixes(payload, default_region))
@@ -148,10 +147,10 @@ def form_for(key: str, text: str | None, payload, *, default_region: str | None 
         return Form("plan")
     if key == "http_429":
         return Form("countdown", retry_after=retry_after if retry_after is not None else 1.0)
-    if key in _RETRY:
-        return Form("retry")
-    if key in _CONFIRM:
+    if entry.may_have_been_sent:  # the catalog knows which failures may have sent the SMS
         return Form("confirm_retry", note="The SMS may already have been sent: resending may send it twice.")
+    if entry.retryable:
+        return Form("retry")
     return Form("raw_json")
 
 
@@ -279,7 +278,6 @@ class Target:
     account_id: str
     oauth: bool = False
     token_url: str = ""
-    extra_env: dict = field(default_factory=dict)
 
     @property
     def url(self) -> str:

@@ -15,7 +15,7 @@ import ipywidgets as w
 
 from . import fixes, msisdn, render
 from .results import Message, Result
-from .sinch.paths import REGION_HOSTS
+from .sinch.paths import NOT_FOUND_REASONS, REGION_HOSTS
 from .sinch.rules import FINAL_STATUSES
 
 POLL_SECONDS = {"SANDBOX": 0.1, "LIVE": 2.0}
@@ -222,8 +222,7 @@ class FixForm(w.VBox):
 
     def _build_plan(self) -> list:
         settings = self.result.session.settings()
-        reason = getattr(self.result.error, "reason", None)
-        note = fixes_reason(reason)
+        note = NOT_FOUND_REASONS.get(getattr(self.result.error, "reason", ""), "Check the service plan id and region.")
         plan = w.Text(value=settings.service_plan_id, placeholder="service plan id")
         region = w.Dropdown(options=list(REGION_HOSTS), value=settings.region)
         return [_html(f"<div>{escape(note)}</div>", "smsnb-reason"),
@@ -345,12 +344,6 @@ class FixForm(w.VBox):
             outcome = session.resend(self.result, request=SmsRequest.from_payload(body))
         self.status.value = "Sent once; the outcome is below."
         self.card.append(outcome)
-
-
-def fixes_reason(reason: str | None) -> str:
-    from .sinch.paths import NOT_FOUND_REASONS
-
-    return NOT_FOUND_REASONS.get(reason or "", "Check the service plan id and the region.")
 
 
 def _diff_html(lines: list[str]) -> str:

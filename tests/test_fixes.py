@@ -12,7 +12,8 @@ PAYLOAD = {"to": ["0701234567", "+46812345678"], "body": "hi"}
     ("missing_callback_url", "callback_url"), ("syntax_invalid_json", "json"), ("illegal_number_type", "other_number"),
     ("blocked_account", "blocked"), ("http_401", "credentials"), ("oauth_failed", "credentials"), ("http_404", "plan"),
     ("http_429", "countdown"), ("http_500", "retry"), ("http_503", "retry"), ("connection_refused", "retry"),
-    ("dns_failure", "retry"), ("timeout_connect", "retry"), ("timeout_read", "confirm_retry"),
+    ("dns_failure", "retry"), ("timeout_connect", "retry"), ("tls_failure", "retry"), ("timeout_read", "confirm_retry"),
+    ("bad_response", "confirm_retry"), ("http_415", "raw_json"),
     ("connection_dropped", "confirm_retry"), ("brand_new_code", "raw_json"),
 ])
 def test_each_outcome_gets_its_form(key, kind):
