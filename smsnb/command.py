@@ -27,7 +27,7 @@ SEND_ARGUMENTS: tuple[tuple[tuple, dict], ...] = (
     (("--dry-run",), dict(action="store_true", help="count parts and encoding; send nothing")),
     (("--timeout",), dict(type=float, metavar="SECONDS", help="read timeout for this request")),
     (("--json",), dict(action="store_true", dest="raw_json",
-                       help="%%sms only: the cell is the raw JSON request, sent byte for byte")),
+                       help="%%%%sms only: the cell is the raw JSON request, sent byte for byte")),  # argparse halves %
     (("--sandbox",), dict(action="store_true", help="use the local sandbox, whatever is configured")),
     (("--live",), dict(action="store_true", help="use live Sinch (needs credentials)")),
 )

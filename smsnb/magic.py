@@ -84,7 +84,8 @@ class SmsMagic(Magics):
         Settings: %config SmsMagic.region = "eu" (also backend, base_url, service_plan_id, project_id,
         key_id, default_country, timeout, connect_timeout, raise_on_error); environment variables
         SINCH_SERVICE_PLAN_ID, SINCH_API_TOKEN, SINCH_REGION, SINCH_PROJECT_ID, SINCH_KEY_ID,
-        SINCH_KEY_SECRET, SMSNB_BASE_URL; or a [tool.smsnb] table in ./pyproject.toml (no secrets).
+        SINCH_KEY_SECRET, SMSNB_BASE_URL, SMSNB_DEFAULT_COUNTRY; or a [tool.smsnb] table in
+        ./pyproject.toml (no secrets).
         """
         cmd = command.parse(line, cell)
         if isinstance(cmd, command.Subcommand):

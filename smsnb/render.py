@@ -169,7 +169,7 @@ def result_html(result: Result) -> str:
         if result.encoded:
             body += f"{escape(_parts_line(result.encoded))}<br>"
         body += f"delivery report: {escape(str((result.data or {}).get('delivery_report', 'none')))}"
-    hints = "".join(f"<div>💡 {escape(h)}</div>" for h in result.hints)
+    hints = hints_html(result.hints)
     return (f'<div class="smsnb-card smsnb-success" style="{_BOX.format(c=color)}">'
             f"{_badge(result.backend)} {body}{hints}</div>")
 
@@ -209,6 +209,10 @@ def error_header_html(result: Result) -> str:
     return f"{_badge(result.backend)} <b>{escape(status + entry.key)}</b>: {escape(entry.title)}"
 
 
+def hints_html(hints) -> str:
+    return "".join(f"<div><b>Hint:</b> {escape(h)}</div>" for h in hints)
+
+
 def docs_html(entry: catalog.Entry) -> str:
     return (f'<div><a href="{escape(entry.doc_url)}" target="_blank" rel="noopener">Sinch documentation</a>'
             f" · <code>%sms explain {escape(entry.key)}</code></div>")
@@ -221,7 +225,7 @@ def error_html(result: Result) -> str:
     if error.key == "http_404":
         parts.append(f"<div><b>Most likely here:</b> {escape(NOT_FOUND_REASONS[error.reason])}</div>")
     parts += [details_html(entry), request_html(result)]
-    parts += [f"<div>💡 {escape(h)}</div>" for h in result.hints]
+    parts.append(hints_html(result.hints))
     parts += [docs_html(entry), "</div>"]
     return "".join(parts)
 

@@ -98,7 +98,7 @@ class ErrorCard(_Card):
         # The static part is one widget: each widget costs about a millisecond to build.
         pieces = [("smsnb-header", render.error_header_html(result)), ("smsnb-sinch-text", render.sinch_text_html(result)),
                   ("smsnb-details", render.details_html(entry)), ("smsnb-request", render.request_html(result)),
-                  ("smsnb-hints", "".join(f"<div>💡 {escape(h)}</div>" for h in result.hints)),
+                  ("smsnb-hints", render.hints_html(result.hints)),
                   ("smsnb-docs", render.docs_html(entry))]
         self.summary = _html("".join(f'<div class="{css}">{html}</div>' for css, html in pieces if html),
                              "smsnb-summary")
@@ -165,7 +165,8 @@ class FixForm(w.VBox):
         regions = sorted(phonenumbers.SUPPORTED_REGIONS)
         default = (self.result.session.settings().default_country or "").upper() if self.result.session else ""
         self.country = w.Dropdown(options=[("(none)", "")] + [(r, r) for r in regions],
-                                  value=default if default in regions else "", description="Default country")
+                                  value=default if default in regions else "", description="Default country",
+                                  style={"description_width": "initial"})
         self.country.add_class("smsnb-country")
         rows = [self.country]
         for fix in self.spec.numbers:

@@ -31,6 +31,7 @@ def test_help_shows_options_subcommands_and_examples(ip):
     doc = ip.find_line_magic("sms").__doc__
     for needle in ("--from", "--delivery-report", "--callback-url", "--client-reference", "--dry-run", "--timeout",
                    "--json", "--sandbox", "--live", "%sms explain CODE", "%sms history", "%%sms --json",
+                   "%%sms only: the cell is the raw JSON request",
                    '%sms +46701234567 -m "Hello"', "SmsMagic.region"):
         assert needle in doc, needle
 
