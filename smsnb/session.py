@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from html import escape
 from pathlib import Path
 from typing import Callable
-
-from html import escape
 
 from . import catalog, command, render, settings
 from .results import Message, Result
@@ -66,7 +65,8 @@ class SmsSession:
         was_running = self.sandbox is not None and self.sandbox.running
         if was_running:
             self.sandbox.stop()
-        self._clients = {k: c for k, c in self._clients.items() if k[0] != "SANDBOX"}
+        for key in [k for k in self._clients if k[0] == "SANDBOX"]:
+            self._clients.pop(key).close()  # their kept-alive connections point at a stopped server
         self._last_client = None
         return was_running
 
