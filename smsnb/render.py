@@ -43,16 +43,15 @@ def annotated_request(payload, fields: list[str]) -> list[tuple[str, bool]]:
 
     if not isinstance(payload, dict):
         return []
-    wanted_top = {top_field(f) for f in fields}
+    whole = {f for f in fields if "[" not in f}  # "to" marks the field; "to[1]" one element of it
     lines, key, index = [], None, -1
     for line in json.dumps(payload, indent=2, ensure_ascii=False).splitlines():
-        if line.startswith('  "') and not line.startswith("    "):
-            key = json.loads(line.strip().split('":', 1)[0] + '"')
-            index = -1
-            marked = key in wanted_top and not any(f.startswith(key + "[") for f in fields)
+        if line.startswith('  "') and not line.startswith("    "):  # a top-level field
+            key, index = json.loads(line.strip().split('":', 1)[0] + '"'), -1
+            marked = key in whole
         elif line.startswith("    ") and key is not None and not line.strip().startswith(("]", "}")):
-            index += 1
-            marked = f"{key}[{index}]" in fields or (key in wanted_top and f"{key}[" not in "".join(fields))
+            index += 1  # an element of a list field
+            marked = key in whole or f"{key}[{index}]" in fields
         else:
             marked = False
         lines.append((line, marked))
@@ -117,15 +116,8 @@ def error_text(result: Result) -> str:
         lines.append(f'Sinch says: "{error.text}"')
     elif error.message and not error.status:
         lines.append(error.message)
-    lines.append(f"What it means: {entry.meaning}")
-    causes = list(entry.causes)
-    if error.key == "http_404":
-        reason = NOT_FOUND_REASONS[error.reason]
-        lines.append(f"Most likely here: {reason}")
-    lines.append("Likely causes:")
-    lines += [f"  {i}. {cause}" for i, cause in enumerate(causes, 1)]
-    lines.append("What to do:")
-    lines += [f"  - {step}" for step in entry.steps]
+    likely = NOT_FOUND_REASONS[error.reason] if error.key == "http_404" else None
+    lines += _explanation_lines(entry, likely)
     retry_after = getattr(error, "retry_after", None)
     if retry_after is not None:
         lines.append(f"Retry after: {retry_after:g} s")
@@ -176,11 +168,7 @@ def result_html(result: Result) -> str:
 
 def details_html(entry: catalog.Entry) -> str:
     """What it means, likely causes and steps: folded, so the card leads with the problem."""
-    causes = "".join(f"<li>{escape(c)}</li>" for c in entry.causes)
-    steps = "".join(f"<li>{escape(s)}</li>" for s in entry.steps)
-    return (f"<details><summary>What it means, likely causes, what to do</summary>"
-            f"<p>{escape(entry.meaning)}</p><b>Likely causes</b><ol>{causes}</ol>"
-            f"<b>What to do</b><ul>{steps}</ul></details>")
+    return f"<details><summary>What it means, likely causes, what to do</summary>{_explanation_html(entry)}</details>"
 
 
 def request_html(result: Result) -> str:
@@ -232,11 +220,21 @@ def error_html(result: Result) -> str:
 
 # --- catalog and tables ---------------------------------------------------------------------
 
+def _explanation_lines(entry: catalog.Entry, likely: str | None = None) -> list[str]:
+    """What it means, (what is most likely here,) likely causes, what to do: as text lines."""
+    lines = [f"What it means: {entry.meaning}"] + ([f"Most likely here: {likely}"] if likely else [])
+    lines += ["Likely causes:"] + [f"  {i}. {cause}" for i, cause in enumerate(entry.causes, 1)]
+    return lines + ["What to do:"] + [f"  - {step}" for step in entry.steps]
+
+
+def _explanation_html(entry: catalog.Entry) -> str:
+    causes = "".join(f"<li>{escape(c)}</li>" for c in entry.causes)
+    steps = "".join(f"<li>{escape(s)}</li>" for s in entry.steps)
+    return f"<p>{escape(entry.meaning)}</p><b>Likely causes</b><ol>{causes}</ol><b>What to do</b><ul>{steps}</ul>"
+
+
 def entry_text(entry: catalog.Entry) -> str:
-    lines = [entry.headline, entry.title, f"What it means: {entry.meaning}", "Likely causes:"]
-    lines += [f"  {i}. {c}" for i, c in enumerate(entry.causes, 1)]
-    lines.append("What to do:")
-    lines += [f"  - {s}" for s in entry.steps]
+    lines = [entry.headline, entry.title] + _explanation_lines(entry)
     if entry.fields:
         lines.append(f"Fields a fix touches: {', '.join(entry.fields)}")
     lines.append(f"Docs: {entry.doc_url}")
@@ -244,12 +242,9 @@ def entry_text(entry: catalog.Entry) -> str:
 
 
 def entry_html(entry: catalog.Entry) -> str:
-    causes = "".join(f"<li>{escape(c)}</li>" for c in entry.causes)
-    steps = "".join(f"<li>{escape(s)}</li>" for s in entry.steps)
     fields = f"<div>Fields a fix touches: <code>{escape(', '.join(entry.fields))}</code></div>" if entry.fields else ""
     return (f'<div class="smsnb-card smsnb-explain" style="{_BOX.format(c="#555")}">'
-            f"<b>{escape(entry.headline)}</b>: {escape(entry.title)}<p>{escape(entry.meaning)}</p>"
-            f"<b>Likely causes</b><ol>{causes}</ol><b>What to do</b><ul>{steps}</ul>{fields}"
+            f"<b>{escape(entry.headline)}</b>: {escape(entry.title)}{_explanation_html(entry)}{fields}"
             f'<a href="{escape(entry.doc_url)}" target="_blank" rel="noopener">Sinch documentation</a></div>')
 
 

@@ -213,21 +213,19 @@ class FixForm(w.VBox):
         steps = "".join(f"<li>{escape(s)}</li>" for s in self.result.entry.steps)
         return [_html(f"<div><b>No resend:</b> {escape(self.spec.note)}<ul>{steps}</ul></div>", "smsnb-blocked")]
 
-    def _build_credentials(self) -> list:
+    def _plan_and_region(self) -> list:
         settings = self.result.session.settings()
-        token = w.Password(placeholder="API token (kept in memory only)")
         plan = w.Text(value=settings.service_plan_id, placeholder="service plan id")
         region = w.Dropdown(options=list(REGION_HOSTS), value=settings.region)
-        return [self._field("api_token", token, "API token"), self._field("service_plan_id", plan, "Service plan id"),
-                self._field("region", region, "Region")]
+        return [self._field("service_plan_id", plan, "Service plan id"), self._field("region", region, "Region")]
+
+    def _build_credentials(self) -> list:
+        token = w.Password(placeholder="API token (kept in memory only)")
+        return [self._field("api_token", token, "API token")] + self._plan_and_region()
 
     def _build_plan(self) -> list:
-        settings = self.result.session.settings()
         note = NOT_FOUND_REASONS.get(getattr(self.result.error, "reason", ""), "Check the service plan id and region.")
-        plan = w.Text(value=settings.service_plan_id, placeholder="service plan id")
-        region = w.Dropdown(options=list(REGION_HOSTS), value=settings.region)
-        return [_html(f"<div>{escape(note)}</div>", "smsnb-reason"),
-                self._field("service_plan_id", plan, "Service plan id"), self._field("region", region, "Region")]
+        return [_html(f"<div>{escape(note)}</div>", "smsnb-reason")] + self._plan_and_region()
 
     def _build_countdown(self) -> list:
         self.countdown = _html("", "smsnb-countdown")

@@ -199,14 +199,16 @@ class Client:
 
 
 def _causes(error: BaseException):
-    seen = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        yield error
-        error = error.__cause__ or error.__context__ or (error.args[0] if error.args and isinstance(error.args[0], BaseException) else None)
-        reason = getattr(error, "reason", None)
-        if isinstance(reason, BaseException):
-            yield reason
+    """The error and every exception it wraps: requests wraps urllib3's errors, which wrap the
+    socket's, as causes, contexts, arguments or a ``reason``."""
+    pending, seen = [error], set()
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, BaseException) or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending += [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
 
 
 def transport_error(error: requests.RequestException, sent: SentRequest, read_timeout: float) -> errors.TransportError:
