@@ -116,12 +116,13 @@ ENTRIES: tuple[Entry, ...] = (
         ("to",), sinch_code=True,
     ),
     Entry(
-        "batch_already_dispatched", 403, "The batch was already sent",
-        "You tried to update or cancel a batch that Sinch has already dispatched; it can no longer change.",
-        ("Cancelling or updating after the send time.",),
-        ("Only scheduled batches (a future send_at) can be cancelled or updated.",
-         "Send a follow-up message instead."),
-        (), sinch_code=True,
+        "unknown_campaign", 403, "The campaign does not match the sender",
+        "The campaign id given for a US 10DLC sender does not belong to that originator, so Sinch "
+        "will not send through it.",
+        ("A campaign id from another brand or number.", "A sender number not yet linked to the campaign."),
+        ("Check the campaign registered for this sender in the Sinch dashboard.",
+         "Send from a number that is linked to the campaign."),
+        ("from",), sinch_code=True,
     ),
     # --- HTTP statuses without a Sinch code ------------------------------------------------
     Entry(

@@ -55,7 +55,6 @@ TRIGGERS: tuple[Trigger, ...] = (
     Trigger("403 illegal_number_type", 403, "illegal_number_type", f"a fixed line {FIXED_LINE}, toll free {TOLL_FREE}, or any premium-rate, shared-cost, UAN, voicemail or pager number"),
     Trigger("403 blocked_account", 403, "blocked_account", f"service plan `{BLOCKED_SERVICE_PLAN_ID}`"),
     Trigger("403 unknown_group", 403, "unknown_group", f"a group id in `to`, e.g. `{UNKNOWN_GROUP_ID}` (the sandbox has no groups)"),
-    Trigger("403 batch_already_dispatched", 403, "batch_already_dispatched", "DELETE of a batch that was already dispatched (one with a future `send_at` can be cancelled)"),
     Trigger("401 Unauthorized", 401, None, "a missing or wrong bearer token, or an expired OAuth2 access token"),
     Trigger("404 Not Found", 404, None, "a mistyped path, an unknown service plan or batch id, or the delivery report of a batch whose `send_at` is still ahead"),
     Trigger("405 Method Not Allowed", 405, None, "a method the path does not take, e.g. PUT on `batches`"),
