@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NOTEBOOKS := notebooks/01-first-sms.ipynb notebooks/02-error-gallery.ipynb notebooks/03-sandbox-to-live.ipynb
 
-.PHONY: run tutorial sandbox test notebooks bench clean
+.PHONY: run tutorial sandbox test notebooks bench package clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,5 +41,14 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py --write
 
+# Build the sdist and the wheel, install the wheel into a fresh environment with its runtime
+# dependencies only, and there load the extension, send to the sandbox and run the sandbox CLI.
+package: $(STAMP)
+	rm -rf dist build/package-venv
+	$(BIN)/python -m build --outdir dist .
+	$(PYTHON) -m venv build/package-venv
+	build/package-venv/bin/pip install --quiet dist/smsnb-*.whl
+	build/package-venv/bin/python tests/smoke_installed.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts build
+	rm -rf dist $(VENV) .pytest_cache .hypothesis test-artifacts build
