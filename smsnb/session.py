@@ -7,6 +7,9 @@ needs no IPython: the magic is a thin shell around it.
 from __future__ import annotations
 
 import os
+import threading
+import time
+import weakref
 from collections import deque
 from html import escape
 from pathlib import Path
@@ -20,6 +23,7 @@ from .secret import Secret
 # first use, inside the methods that need them, so that %load_ext smsnb stays fast.
 
 HISTORY_CAP = 200
+POLLER_JOIN_SECONDS = 2.0  # how long stop and unload wait, in all, for pollers to end
 
 
 class SmsSession:
@@ -35,6 +39,11 @@ class SmsSession:
         self._warned: set[str] = set()
         self._resolved: tuple[tuple, settings.Resolved] | None = None  # (fingerprint, settings)
         self._last_client: tuple | None = None  # (route, settings, client): the common case, fast
+        # Pollers (cards watching a delivery status) and shell callbacks run in other threads:
+        # one lock makes starting, stopping and the client table safe between them.
+        self._lock = threading.RLock()
+        self._pollers: weakref.WeakSet = weakref.WeakSet()
+        self._sent_via: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # result -> its sandbox
 
     # --- settings and backends ----------------------------------------------------------------
 
@@ -57,17 +66,22 @@ class SmsSession:
     def start_sandbox(self):
         from .sandbox import Sandbox
 
-        if self.sandbox is None or not self.sandbox.running:
-            self.sandbox = Sandbox().start()
-        return self.sandbox
+        with self._lock:  # two threads asking at once get one sandbox
+            if self.sandbox is None or not self.sandbox.running:
+                self.sandbox = Sandbox().start()
+            return self.sandbox
 
     def stop_sandbox(self) -> bool:
-        was_running = self.sandbox is not None and self.sandbox.running
-        if was_running:
-            self.sandbox.stop()
-        for key in [k for k in self._clients if k[0] == "SANDBOX"]:
-            self._clients.pop(key).close()  # their kept-alive connections point at a stopped server
-        self._last_client = None
+        """Stop the embedded sandbox and every poller of its batches (their reports go with it)."""
+        pollers = self._signal_pollers("SANDBOX")
+        with self._lock:
+            was_running = self.sandbox is not None and self.sandbox.running
+            if was_running:
+                self.sandbox.stop()
+            for key in [k for k in self._clients if k[0] == "SANDBOX"]:
+                self._clients.pop(key).close()  # their kept-alive connections point at a stopped server
+            self._last_client = None
+        self._join_pollers(pollers)
         return was_running
 
     def backend(self, forced: str | None, resolved: settings.Resolved) -> str:
@@ -82,42 +96,88 @@ class SmsSession:
         if last is not None and last[0] == backend and last[1] is resolved and \
                 (backend == "LIVE" or (self.sandbox is not None and self.sandbox.running)):
             return last[2]
-        client = self._make_client(backend, resolved)
-        self._last_client = (backend, resolved, client)
+        with self._lock:
+            client = self._make_client(backend, resolved)
+            self._last_client = (backend, resolved, client)
         return client
 
     def _make_client(self, backend: str, resolved: settings.Resolved):
         from .sinch.client import Client
 
         if backend == "SANDBOX":
-            box = self.start_sandbox()
-            key = ("SANDBOX", box.url, resolved.timeout, resolved.connect_timeout)
-            make = lambda: Client(service_plan_id=box.service_plan_id, api_token=box.api_token, base_url=box.url,
-                                  timeout=resolved.timeout, connect_timeout=resolved.connect_timeout)
-        else:
-            if not resolved.has_credentials:
-                raise NoCredentials()
-            oauth = resolved.has_project_credentials and not resolved.has_plan_credentials
-            key = ("LIVE", resolved.region, resolved.base_url, resolved.service_plan_id, resolved.project_id,
-                   resolved.key_id, resolved.api_token, resolved.key_secret, resolved.timeout,
-                   resolved.connect_timeout, oauth)
-            make = lambda: Client(
+            return self._sandbox_client(self.start_sandbox(), resolved)
+        if not resolved.has_credentials:
+            raise NoCredentials()
+        oauth = resolved.has_project_credentials and not resolved.has_plan_credentials
+        key = ("LIVE", resolved.region, resolved.base_url, resolved.service_plan_id, resolved.project_id,
+               resolved.key_id, resolved.api_token, resolved.key_secret, resolved.timeout,
+               resolved.connect_timeout, oauth)
+        if key not in self._clients:
+            self._clients[key] = Client(
                 service_plan_id=None if oauth else resolved.service_plan_id,
                 api_token=None if oauth else resolved.api_token,
                 project_id=resolved.project_id if oauth else None, key_id=resolved.key_id if oauth else None,
                 key_secret=resolved.key_secret if oauth else None, region=resolved.region,
                 base_url=resolved.base_url or None, timeout=resolved.timeout,
                 connect_timeout=resolved.connect_timeout)
+        return self._clients[key]
+
+    def _sandbox_client(self, box, resolved: settings.Resolved):
+        """The client of a running sandbox ``box``: RuntimeError if it has stopped."""
+        from .sinch.client import Client
+
+        url = box.url  # RuntimeError when the sandbox is not running
+        key = ("SANDBOX", url, resolved.timeout, resolved.connect_timeout)
         if key not in self._clients:
-            self._clients[key] = make()
+            self._clients[key] = Client(service_plan_id=box.service_plan_id, api_token=box.api_token, base_url=url,
+                                        timeout=resolved.timeout, connect_timeout=resolved.connect_timeout)
         return self._clients[key]
 
     def close(self) -> None:
-        for client in self._clients.values():
-            client.close()
-        self._clients.clear()
-        self._last_client = None
+        """End everything this session started: pollers, connections and the sandbox."""
+        pollers = self._signal_pollers(None)
+        with self._lock:
+            for client in self._clients.values():
+                client.close()
+            self._clients.clear()
+            self._last_client = None
         self.stop_sandbox()
+        self._join_pollers(pollers)
+
+    # --- pollers: cards that watch a delivery status in a thread of their own --------------------
+
+    def watch(self, poller) -> None:
+        """Keep ``poller`` (it has ``.result`` and ``.stop_polling(timeout)``): stop and close end it."""
+        with self._lock:
+            self._pollers.add(poller)
+
+    def _signal_pollers(self, route: str | None) -> list:
+        """Tell the pollers of ``route`` (all when None) to stop; they end within one poll."""
+        with self._lock:
+            pollers = [p for p in self._pollers if route is None or p.result.route == route]
+        for poller in pollers:
+            poller.stop_polling(timeout=0)
+        return pollers
+
+    @staticmethod
+    def _join_pollers(pollers: list) -> None:
+        deadline = time.monotonic() + POLLER_JOIN_SECONDS
+        for poller in pollers:
+            poller.stop_polling(timeout=max(0.0, deadline - time.monotonic()))
+
+    def _client_of(self, result: Result):
+        """The client for where ``result`` went, without starting anything: None when the sandbox
+        that got it has stopped (its batches went with it)."""
+        if result.route != "SANDBOX":
+            return self.client(result.route, self.settings())
+        with self._lock:
+            box = self._sent_via.get(result)
+            if box is None or box is not self.sandbox or not box.running:
+                return None
+            try:
+                return self._sandbox_client(box, self.settings())
+            except RuntimeError:  # stopped just now, behind the session's back
+                return None
 
     # --- sending ------------------------------------------------------------------------------
 
@@ -157,7 +217,10 @@ class SmsSession:
         from .sinch.errors import SmsError
 
         try:
-            client = self.client(result.route, resolved)
+            with self._lock:  # the client and the sandbox it talks to, together
+                client = self.client(result.route, resolved)
+                if result.route == "SANDBOX":
+                    self._sent_via[result] = self.sandbox
         except NoCredentials:
             return no_credentials_message()
         except ValueError as error:  # e.g. an OAuth2 region that has no access keys
@@ -183,7 +246,16 @@ class SmsSession:
 
     def delivery_status(self, result: Result) -> dict[str, str]:
         """Each recipient's delivery status now, from the delivery-report endpoint."""
-        client = self.client(result.route, self.settings())
+        statuses = self.poll_delivery_status(result)
+        if statuses is None:
+            raise RuntimeError("The sandbox that sent this batch has stopped: its delivery reports went with it.")
+        return statuses
+
+    def poll_delivery_status(self, result: Result) -> dict[str, str] | None:
+        """As `delivery_status`, or None when no report can come any more. Never starts a sandbox."""
+        client = self._client_of(result)
+        if client is None:
+            return None
         report = client.delivery_report(result.batch_id, "full", timeout=10).data
         return {str(recipient): str(group.get("status")) for group in report.get("statuses") or []
                 for recipient in group.get("recipients") or []}

@@ -372,6 +372,7 @@ class SuccessCard(_Card):
             self.delivery.value = "<i>Delivery status: waiting for the first report…</i>"
             self._watcher = threading.Thread(target=self._watch, daemon=True, name="smsnb-delivery")
             self._watcher.start()
+            result.session.watch(self)  # stopping the sandbox or unloading smsnb ends the polling
 
     @property
     def final(self) -> bool:
@@ -382,7 +383,7 @@ class SuccessCard(_Card):
         deadline, failures = time.monotonic() + POLL_LIMIT_SECONDS, 0
         while not self._stop.is_set() and time.monotonic() < deadline:
             try:
-                self.statuses = self.result.session.delivery_status(self.result)
+                statuses = self.result.session.poll_delivery_status(self.result)  # never starts a sandbox
                 failures = 0
             except Exception as error:  # a poll that fails is shown, and tried again a few times
                 failures += 1
@@ -390,13 +391,25 @@ class SuccessCard(_Card):
                 if failures >= 3:
                     return
             else:
+                if statuses is None:  # the sandbox that had the batch has stopped: no report can come
+                    self.delivery.value = "<i>Delivery status: no longer watched; the sandbox stopped.</i>"
+                    return
+                self.statuses = statuses
                 self.delivery.value = _status_html(self.statuses, self.final)
                 if self.final:
                     return
             self._stop.wait(interval)
 
-    def stop_polling(self) -> None:
+    def stop_polling(self, timeout: float = 0.0) -> bool:
+        """Stop watching the delivery status; wait up to ``timeout`` seconds for the poller to end.
+        True when it has ended."""
         self._stop.set()
+        watcher = getattr(self, "_watcher", None)
+        if watcher is None:
+            return True
+        if timeout > 0 and watcher is not threading.current_thread():
+            watcher.join(timeout)
+        return not watcher.is_alive()
 
     def close(self) -> None:
         self.stop_polling()  # closing the card ends the polling
