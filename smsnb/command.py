@@ -16,6 +16,7 @@ USAGE = "%sms [options] TO [TO ...] -m BODY, or %%sms [options] TO [TO ...] with
 MAX_TIMEOUT = 3600  # seconds; a longer one is a typo (and overflows the socket layer)
 SUBCOMMANDS = ("explain", "errors", "config", "login", "sandbox", "history")
 SANDBOX_ACTIONS = ("status", "start", "stop", "triggers", "journal", "reset")
+MAX_NUMBER = 999_999  # a row number or journal count; more is a typo (and int() refuses 4,301 digits)
 
 SEND_ARGUMENTS: tuple[tuple[tuple, dict], ...] = (
     (("to",), dict(nargs="*", metavar="TO", help="recipient numbers, in international form (+46701234567)")),
@@ -68,6 +69,7 @@ class Send:
 class Subcommand:
     name: str
     args: tuple[str, ...] = ()
+    number: int | None = None  # history's row N, or journal's count N, already checked
 
 
 def usage_error(problem: str) -> UsageError:
@@ -147,14 +149,29 @@ def _subcommand(words: list[str], cell: str | None) -> Subcommand:
     if not low <= len(rest) <= high:
         raise UsageError(f"Wrong number of arguments for {name}. Usage: {usage}")
     if name == "sandbox" and rest and rest[0] not in SANDBOX_ACTIONS:
-        raise UsageError(f"Unknown sandbox action {rest[0]!r}. Usage: {usage}")
-    if name == "history" and rest and not rest[0].isdigit():
-        raise UsageError(f"History takes a row number, not {rest[0]!r}. Usage: {usage}")
-    if name == "sandbox" and len(rest) == 2 and not (rest[0] == "journal" and rest[1].isdigit()):
+        raise UsageError(f"Unknown sandbox action {shown(rest[0])}. Usage: {usage}")
+    if name == "sandbox" and len(rest) == 2 and rest[0] != "journal":
         raise UsageError(f"Only 'journal' takes a number. Usage: {usage}")
+    number = None
+    if name == "history" and rest:
+        number = _number(rest[0], "History takes a row number", usage)
+    if name == "sandbox" and len(rest) == 2:
+        number = _number(rest[1], "Journal takes a number of requests", usage)
     if name == "login":
         _login_options(rest, usage)
-    return Subcommand(name, rest)
+    return Subcommand(name, rest, number)
+
+
+def _number(word: str, what: str, usage: str) -> int:
+    # ASCII digits only: str.isdigit() also accepts '²' and '١', which int() then refuses or reads.
+    if not (word.isascii() and word.isdigit() and len(word) <= len(str(MAX_NUMBER))):
+        raise UsageError(f"{what} from 0 to {MAX_NUMBER}, not {shown(word)}. Usage: {usage}")
+    return int(word)
+
+
+def shown(word: str, limit: int = 40) -> str:
+    """A word of the user's, quoted on one line and cut short: a usage error stays one line."""
+    return repr(word if len(word) <= limit else word[:limit] + "…")
 
 
 LOGIN_OPTIONS = {"--service-plan-id": "service_plan_id", "--project": "project_id", "--key-id": "key_id",
@@ -167,7 +184,7 @@ def _login_options(rest: tuple[str, ...], usage: str) -> dict:
     options = {}
     for flag, value in zip(rest[::2], rest[1::2]):
         if flag not in LOGIN_OPTIONS:
-            raise UsageError(f"Unknown login option {flag}. Usage: {usage}")
+            raise UsageError(f"Unknown login option {shown(flag)}. Usage: {usage}")
         options[LOGIN_OPTIONS[flag]] = value
     if "project_id" in options and "key_id" not in options or "key_id" in options and "project_id" not in options:
         raise UsageError(f"--project and --key-id go together. Usage: {usage}")

@@ -101,9 +101,9 @@ class SmsMagic(Magics):
         if cmd.name == "config":
             return s.config()
         if cmd.name == "history":
-            return s.history_item(int(cmd.args[0])) if cmd.args else s.history_table()
+            return s.history_item(cmd.number) if cmd.number is not None else s.history_table()
         if cmd.name == "sandbox":
-            return s.sandbox_command(cmd.args)
+            return s.sandbox_command(*cmd.args[:1], count=cmd.number)
         from getpass import getpass
 
         return s.login(command.login_options(cmd), ask_secret=getpass, ask=input)

@@ -291,7 +291,8 @@ class SmsSession:
 
             close = catalog.suggest(code)
             hint = f" Did you mean {', '.join(close)}?" if close else ""
-            raise UsageError(f"No catalog entry {code!r}.{hint} %sms errors lists them all.")
+            raise UsageError(f"No catalog entry {command.shown(code)}.{hint} %sms errors lists them all. "
+                             f"Usage: %sms explain CODE")
         return Message(render.entry_text(entry), render.entry_html(entry), entry)
 
     def errors(self) -> Message:
@@ -358,11 +359,12 @@ class SmsSession:
         from IPython.core.error import UsageError
 
         if not 0 <= index < len(self.history):
-            raise UsageError(f"No history row {index}: there are {len(self.history)} (0 to {len(self.history) - 1}).")
+            rows = f"rows are 0 to {len(self.history) - 1}" if self.history else "there are no requests yet"
+            raise UsageError(f"No history row {index}: {rows}. Usage: %sms history [N]")
         return self.history[index]
 
-    def sandbox_command(self, args: tuple[str, ...]) -> Message:
-        action = args[0] if args else "status"
+    def sandbox_command(self, action: str = "status", count: int | None = None) -> Message:
+        """%sms sandbox ACTION; ``count`` is how many journal entries to show (10 by default)."""
         if action == "start":
             self.start_sandbox()
         elif action == "stop":
@@ -381,7 +383,7 @@ class SmsSession:
                 self.sandbox.journal.clear()
                 self.sandbox.received_callbacks.clear()
                 return Message("Sandbox journal and received callbacks cleared.", "Sandbox journal cleared.")
-            count = int(args[1]) if len(args) > 1 else 10
+            count = 10 if count is None else count
             entries = self.sandbox.journal.entries()[-count:] if count else []
             rows = [[e["seq"], e["method"], e["path"], e["status"], _code_of(e["response"])] for e in entries]
             headers = ["#", "method", "path", "status", "code"]

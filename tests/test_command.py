@@ -32,8 +32,9 @@ def test_numbers_with_spaces_are_quoted_words():
     ("explain missing_callback_url", Subcommand("explain", ("missing_callback_url",))),
     ("errors", Subcommand("errors")),
     ("config", Subcommand("config")),
-    ("history 3", Subcommand("history", ("3",))),
-    ("sandbox journal 5", Subcommand("sandbox", ("journal", "5"))),
+    ("history 3", Subcommand("history", ("3",), 3)),
+    ("sandbox journal 5", Subcommand("sandbox", ("journal", "5"), 5)),
+    ("sandbox journal", Subcommand("sandbox", ("journal",))),
     ("login --project p --key-id k --region eu", Subcommand("login", ("--project", "p", "--key-id", "k", "--region", "eu"))),
 ])
 def test_subcommands(line, sub):
@@ -44,7 +45,10 @@ def test_subcommands(line, sub):
     ("", None), ("+46701234567", None), ("-m x", None), ("+46701234567 -m x --nope", None),
     ("login --project p", None), ("login --password x", None), ("sandbox journal x", None),
     ("errors", "a cell"), ("+46701234567", ""), ("+46701234567", "\n\n"),
+    ("history ²", None), ("history ３", None), ("history -1", None), ("history 1000000", None),
+    ("sandbox journal ²", None), ("sandbox journal " + "1" * 4301, None), ("sandbox reset 1", None),
 ])
 def test_errors(line, cell):
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError) as caught:
         parse(line, cell)
+    assert "Usage:" in str(caught.value) and "\n" not in str(caught.value) and len(str(caught.value)) < 400

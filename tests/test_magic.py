@@ -156,8 +156,27 @@ def test_history_lists_outcomes_and_gives_rows_back(ip):
     assert isinstance(second, Result) and second.code == "syntax_invalid_parameter_format"
     again = sms(ip, "history 0").resend()
     assert again.ok and again is not sms(ip, "history 0") and len(sms(ip, "history").value) == 3
-    with pytest.raises(UsageError, match="No history row 9"):
+    with pytest.raises(UsageError, match=r"No history row 9: rows are 0 to 2\. Usage: %sms history \[N\]"):
         sms(ip, "history 9")
+
+
+def test_history_row_out_of_range_says_the_range(ip):
+    with pytest.raises(UsageError, match="No history row 0: there are no requests yet. Usage:"):
+        sms(ip, "history 0")
+    sms(ip, f"{MOBILE} -m one")
+    assert sms(ip, "history 000000").ok
+    with pytest.raises(UsageError, match="rows are 0 to 0"):
+        sms(ip, "history 999999")
+
+
+def test_journal_count_is_checked_and_used(ip):
+    for _ in range(3):
+        sms(ip, f"--dry-run {MOBILE} -m hi")
+    assert len(sms(ip, "sandbox journal 2").value) == 2
+    assert len(sms(ip, "sandbox journal 999999").value) == 3
+    assert sms(ip, "sandbox journal 0").value == []
+    with pytest.raises(UsageError, match="Journal takes a number"):
+        sms(ip, "sandbox journal ²")
 
 
 def test_resend_with_a_change(ip):
@@ -208,6 +227,14 @@ def test_sandbox_subcommand(ip):
     ("explain", None, "Usage: %sms explain CODE"),
     ("sandbox fly", None, "Unknown sandbox action"),
     ("history x", None, "History takes a row number"),
+    ("history ²", None, "History takes a row number from 0 to 999999, not '²'"),
+    ("history ١", None, "History takes a row number"),
+    ("history " + "9" * 4301, None, "History takes a row number from 0 to 999999, not '999"),
+    ("sandbox journal ²", None, "Journal takes a number of requests from 0 to 999999, not '²'"),
+    ("sandbox journal " + "9" * 4301, None, "Journal takes a number of requests"),
+    ("sandbox status 3", None, "Only 'journal' takes a number"),
+    ("explain " + "x" * 5000, None, "No catalog entry 'xxx"),
+    ("login --" + "p" * 5000 + " x", None, "Unknown login option '--ppp"),
 ])
 def test_bad_syntax_is_a_one_line_usage_error(ip, line, cell, message):
     with pytest.raises(UsageError) as caught:
