@@ -73,7 +73,14 @@ class Subcommand:
 
 
 def usage_error(problem: str) -> UsageError:
-    return UsageError(f"{problem}. Usage: {USAGE} (%sms? for all options)")
+    return UsageError(f"{one_line(problem)}. Usage: {USAGE} (%sms? for all options)")
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """``text`` (which may quote the user's words) on one readable line: control characters
+    escaped, and cut short."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def split(line: str) -> list[str]:
@@ -114,6 +121,8 @@ def parse(line: str, cell: str | None = None) -> Send | Subcommand:
         if args.to or args.body is not None or any(options[k] for k in ("sender", "delivery_report", "callback_url",
                                                                           "client_reference")):
             raise usage_error("With --json the cell is the whole request: put recipients and fields in the JSON")
+        if args.dry_run:  # a dry run needs a request to count; raw JSON may not even be one
+            raise usage_error("--dry-run takes recipients and a body, not --json: %sms --dry-run TO -m BODY")
         return Send(to=(), body=None, raw_json=cell, **{**options, "sender": None})
     if cell is not None:
         if args.body is not None:

@@ -11,6 +11,7 @@ import threading
 import time
 import weakref
 from collections import deque
+from datetime import datetime, timedelta, timezone
 from html import escape
 from pathlib import Path
 from typing import Callable
@@ -24,6 +25,7 @@ from .secret import Secret
 
 HISTORY_CAP = 200
 POLLER_JOIN_SECONDS = 2.0  # how long stop and unload wait, in all, for pollers to end
+FIND_MARGIN_SECONDS = 60  # clock skew allowed between this kernel and Sinch when looking for a batch
 
 
 class SmsSession:
@@ -260,6 +262,26 @@ class SmsSession:
         return {str(recipient): str(group.get("status")) for group in report.get("statuses") or []
                 for recipient in group.get("recipients") or []}
 
+    def find_batches(self, result: Result) -> list[dict]:
+        """The batches, newest first, that ``result``'s request may have created: same
+        client_reference when it has one, else same recipients (as digits) and body; created since
+        it was sent (less a margin for clock skew). Reads the newest 100 only; never sends.
+        SmsError when the list cannot be read; RuntimeError when that sandbox has stopped."""
+        payload = result.payload
+        if not isinstance(payload, dict):
+            return []  # not a request Sinch could have accepted
+        try:
+            client = self._client_of(result)
+        except NoCredentials:
+            raise RuntimeError("No live credentials now: smsnb cannot read that account's batches.") from None
+        if client is None:
+            raise RuntimeError("The sandbox that got this request has stopped: its batches went with it.")
+        data = client.list_batches(page=0, page_size=100, timeout=10).data
+        listed = data.get("batches") if isinstance(data, dict) else None
+        since = result.at.astimezone(timezone.utc) - timedelta(seconds=FIND_MARGIN_SECONDS)
+        return [batch for batch in (listed if isinstance(listed, list) else [])
+                if isinstance(batch, dict) and _same_request(batch, payload) and _created_since(batch, since)]
+
     def use_credentials(self, values: dict) -> None:
         """Credentials typed into a card's form: kept like %sms login's, in memory only."""
         self.login_values.update({k: (Secret(v) if k in ("api_token", "key_secret") else v)
@@ -396,6 +418,32 @@ class SmsSession:
         text = (f"Sandbox running: service plan {c.service_plan_id}, token {c.api_token} (sandbox only), "
                 f"{len(self.sandbox.journal)} requests in the journal. Callback receiver: {c.receiver_url}")
         return Message(text, escape(text), self.sandbox)
+
+
+def _same_request(batch: dict, payload: dict) -> bool:
+    reference = payload.get("client_reference")
+    if reference is not None:
+        return batch.get("client_reference") == reference
+    wanted = _digits(payload.get("to"))
+    return bool(wanted) and batch.get("body") == payload.get("body") and _digits(batch.get("to")) == wanted
+
+
+def _digits(numbers) -> set[str] | None:
+    """Recipients as Sinch echoes them: digits only ("+46 70-123 45 67" -> "46701234567")."""
+    if not isinstance(numbers, list):
+        return None
+    return {"".join(c for c in str(n) if c in "0123456789") for n in numbers}
+
+
+def _created_since(batch: dict, since: datetime) -> bool:
+    """True unless the batch provably predates ``since``: an unreadable time could be ours."""
+    try:
+        created = datetime.fromisoformat(str(batch["created_at"]).replace("Z", "+00:00"))
+    except (KeyError, ValueError):
+        return True
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    return created >= since
 
 
 def _code_of(response: str) -> str:

@@ -47,8 +47,11 @@ def test_subcommands(line, sub):
     ("errors", "a cell"), ("+46701234567", ""), ("+46701234567", "\n\n"),
     ("history ²", None), ("history ３", None), ("history -1", None), ("history 1000000", None),
     ("sandbox journal ²", None), ("sandbox journal " + "1" * 4301, None), ("sandbox reset 1", None),
+    ("+46701234567 -m x " + "9" * 4301, None), ("+46701234567 -m x 'a\nb\x1b[31m'", None),
+    ("--json --dry-run", '{"to": ["+46701234567"], "body": "x"}'),
 ])
 def test_errors(line, cell):
     with pytest.raises(UsageError) as caught:
         parse(line, cell)
-    assert "Usage:" in str(caught.value) and "\n" not in str(caught.value) and len(str(caught.value)) < 400
+    assert "Usage:" in str(caught.value) and "\n" not in str(caught.value) and len(str(caught.value)) < 500
+    assert "\x1b" not in str(caught.value)

@@ -90,7 +90,7 @@ def test_raw_json_is_sent_byte_for_byte_and_reproduces_invalid_json(ip):
     (f"{triggers.SERVER_ERROR} -m hi", 500, "http_500", "Sinch had an internal error"),
     (f"{triggers.UNAVAILABLE} -m hi", 503, "http_503", "Sinch is unavailable"),
     (f"{triggers.DROPPED} -m hi", None, "connection_dropped", "may have been sent"),
-    (f"{triggers.SLOW} -m hi --timeout 0.3", None, "timeout_read", "No answer within 0.3 s; the SMS may have been sent."),
+    (f"{triggers.SLOW} -m hi --timeout 0.3", None, "timeout_read", "within 0.3 s; the SMS may have been sent."),
 ])
 def test_each_triggerable_entry_shows_its_card(ip, line, status, key, card):
     result = sms(ip, line)
@@ -224,6 +224,7 @@ def test_sandbox_subcommand(ip):
     (f"{MOBILE} -m hi", "and a cell", "not both"),
     ("--json", None, "--json takes the raw JSON request from the cell"),
     (f"--json {MOBILE}", "{}", "put recipients and fields in the JSON"),
+    ("--json --dry-run", '{"to": ["+46701234567"], "body": "x"}', "--dry-run takes recipients and a body"),
     ("explain", None, "Usage: %sms explain CODE"),
     ("sandbox fly", None, "Unknown sandbox action"),
     ("history x", None, "History takes a row number"),
@@ -282,3 +283,42 @@ def test_delivery_status_from_code(ip):
     assert result.delivery_status() == {"46701234567": "Delivered", "46700000402": "Failed"}
     with pytest.raises(RuntimeError, match="Only a sent batch"):
         sms(ip, "+1 -m x").delivery_status()
+
+
+def test_find_batches_finds_the_batch_a_send_created_and_only_it(ip):
+    session = ip.magics_manager.registry["SmsMagic"].session
+    first = sms(ip, f"{MOBILE} -m hi --client-reference ref-a")
+    sms(ip, f"{MOBILE} -m hi --client-reference ref-b")
+    sms(ip, f"{MOBILE} -m hi")
+    found = session.find_batches(first)
+    assert [batch["id"] for batch in found] == [first.batch_id]
+    plain = sms(ip, "'+46 70-123 45 67' -m 'same body'")  # Sinch echoes the number as 46701234567
+    sms(ip, f"{MOBILE} -m 'another body'")
+    sms(ip, "+46701234568 -m 'same body'")
+    assert [batch["id"] for batch in session.find_batches(plain)] == [plain.batch_id]
+    assert session.find_batches(sms(ip, "--dry-run +46701234567 -m 'never sent'")) == []
+
+
+def test_find_batches_finds_what_a_timed_out_send_created_without_resending(ip):
+    from smsnb.sandbox import Sandbox
+    from tests.conftest import wait_for
+
+    session = ip.magics_manager.registry["SmsMagic"].session
+    session.sandbox = Sandbox(slow_seconds=0.5).start()  # its slow trigger answers, late, after 0.5 s
+    result = sms(ip, f"{triggers.SLOW} -m 'maybe sent' --timeout 0.1")
+    assert result.code == "timeout_read"
+    found = wait_for(lambda: session.find_batches(result), timeout=5)
+    assert [batch["to"] for batch in found] == [["46700000504"]] and found[0]["body"] == "maybe sent"
+    posts = [e for e in session.sandbox.journal.entries() if e["method"] == "POST"]
+    assert len(posts) == 1
+
+
+def test_find_batches_skips_batches_from_before_the_send(ip):
+    session = ip.magics_manager.registry["SmsMagic"].session
+    older = sms(ip, f"{MOBILE} -m 'same again'")
+    newer = sms(ip, f"{MOBILE} -m 'same again'")
+    assert [b["id"] for b in session.find_batches(newer)] == [newer.batch_id, older.batch_id]  # within the margin
+    from datetime import timedelta
+
+    newer.at += timedelta(minutes=5)  # as if sent five minutes later: both batches are from before it
+    assert session.find_batches(newer) == []
