@@ -131,8 +131,10 @@ class SmsSession:
         url = box.url  # RuntimeError when the sandbox is not running
         key = ("SANDBOX", url, resolved.timeout, resolved.connect_timeout)
         if key not in self._clients:
+            # trust_env=False: a proxy from the environment must not carry the kernel's sandbox traffic.
             self._clients[key] = Client(service_plan_id=box.service_plan_id, api_token=box.api_token, base_url=url,
-                                        timeout=resolved.timeout, connect_timeout=resolved.connect_timeout)
+                                        timeout=resolved.timeout, connect_timeout=resolved.connect_timeout,
+                                        trust_env=False)
         return self._clients[key]
 
     def close(self) -> None:

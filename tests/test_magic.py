@@ -322,3 +322,19 @@ def test_find_batches_skips_batches_from_before_the_send(ip):
 
     newer.at += timedelta(minutes=5)  # as if sent five minutes later: both batches are from before it
     assert session.find_batches(newer) == []
+
+
+def test_sends_to_the_embedded_sandbox_ignore_proxy_settings(ip, monkeypatch):
+    from tests.conftest import LocalServer
+
+    proxy = LocalServer(lambda index, path, headers, body: (502, None))
+    try:
+        for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+            monkeypatch.setenv(name, proxy.url)
+        for name in ("no_proxy", "NO_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        result = sms(ip, f"{MOBILE} -m 'not through a proxy'")
+        assert result.ok and result.status == 201
+        assert proxy.requests == []  # the proxy never saw the request, nor the sandbox token
+    finally:
+        proxy.close()
