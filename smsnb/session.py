@@ -132,9 +132,9 @@ class SmsSession:
         key = ("SANDBOX", url, resolved.timeout, resolved.connect_timeout)
         if key not in self._clients:
             # trust_env=False: a proxy from the environment must not carry the kernel's sandbox traffic.
-            self._clients[key] = Client(service_plan_id=box.service_plan_id, api_token=box.api_token, base_url=url,
-                                        timeout=resolved.timeout, connect_timeout=resolved.connect_timeout,
-                                        trust_env=False)
+            self._clients[key] = Client(service_plan_id=box.service_plan_id, api_token=box.api_token,
+                                        base_url=url, timeout=resolved.timeout,
+                                        connect_timeout=resolved.connect_timeout, trust_env=False)
         return self._clients[key]
 
     def close(self) -> None:
@@ -252,7 +252,7 @@ class SmsSession:
         """Each recipient's delivery status now, from the delivery-report endpoint."""
         statuses = self.poll_delivery_status(result)
         if statuses is None:
-            raise RuntimeError("The sandbox that sent this batch has stopped: its delivery reports went with it.")
+            raise RuntimeError("The sandbox that sent this batch has stopped: its reports went with it.")
         return statuses
 
     def poll_delivery_status(self, result: Result) -> dict[str, str] | None:

@@ -90,7 +90,8 @@ def test_raw_json_is_sent_byte_for_byte_and_reproduces_invalid_json(ip):
     (f"{triggers.SERVER_ERROR} -m hi", 500, "http_500", "Sinch had an internal error"),
     (f"{triggers.UNAVAILABLE} -m hi", 503, "http_503", "Sinch is unavailable"),
     (f"{triggers.DROPPED} -m hi", None, "connection_dropped", "may have been sent"),
-    (f"{triggers.SLOW} -m hi --timeout 0.3", None, "timeout_read", "within 0.3 s; the SMS may have been sent."),
+    (f"{triggers.SLOW} -m hi --timeout 0.3", None, "timeout_read",
+     "within 0.3 s; the SMS may have been sent."),
 ])
 def test_each_triggerable_entry_shows_its_card(ip, line, status, key, card):
     result = sms(ip, line)
@@ -317,7 +318,8 @@ def test_find_batches_skips_batches_from_before_the_send(ip):
     session = ip.magics_manager.registry["SmsMagic"].session
     older = sms(ip, f"{MOBILE} -m 'same again'")
     newer = sms(ip, f"{MOBILE} -m 'same again'")
-    assert [b["id"] for b in session.find_batches(newer)] == [newer.batch_id, older.batch_id]  # within the margin
+    # Both are within the margin of the second send's time, newest first.
+    assert [b["id"] for b in session.find_batches(newer)] == [newer.batch_id, older.batch_id]
     from datetime import timedelta
 
     newer.at += timedelta(minutes=5)  # as if sent five minutes later: both batches are from before it

@@ -15,21 +15,24 @@ from smsnb.sandbox import triggers
 from tests.conftest import sms
 
 ODD_DIGITS = ["²", "١", "٣", "３", "१", "߁", "𝟙", "Ⅻ", "½", "0²", "1١"]
-HUGE = ["9" * 4301, "1" + "0" * 5000, "-" + "9" * 4301, "1e99999", "-1e400", "nan", "inf", "-0", "0x10", "1_000",
-        "000000", "999999", "1000000", "-1"]
+HUGE = ["9" * 4301, "1" + "0" * 5000, "-" + "9" * 4301, "1e99999", "-1e400", "nan", "inf", "-0", "0x10",
+        "1_000", "000000", "999999", "1000000", "-1"]
 NUMBERS = ["+46701234567", "+1", "0701234567", "+46812345678", "+46200123456", triggers.RATE_LIMITED,
-           triggers.SERVER_ERROR, triggers.UNAVAILABLE, triggers.DROPPED, "+46700000402", triggers.UNKNOWN_GROUP_ID,
-           "+46 70-123 45 67", "46701234567", "+", "++46701234567", "+４６７０１２３４５６７"]
-OPTIONS = ["-m", "--message", "--from", "--delivery-report", "--callback-url", "--client-reference", "--dry-run",
-           "--timeout", "--json", "--sandbox", "--live", "--", "-", "-h", "--help", "--bogus", "--time", "-m="]
-VALUES = ["full", "none", "summary", "per_recipient", "sometimes", "http://127.0.0.1:9/x", "https://example.com/dlr",
-          "not a url", "0.5", "0", "-1", "3601", "Acme", "", " ", "😀", "$x", "{y}", "a\tb", "r" * 129]
+           triggers.SERVER_ERROR, triggers.UNAVAILABLE, triggers.DROPPED, "+46700000402",
+           triggers.UNKNOWN_GROUP_ID, "+46 70-123 45 67", "46701234567", "+", "++46701234567", "+４６７０１２３４５６７"]
+OPTIONS = ["-m", "--message", "--from", "--delivery-report", "--callback-url", "--client-reference",
+           "--dry-run", "--timeout", "--json", "--sandbox", "--live", "--", "-", "-h", "--help", "--bogus",
+           "--time", "-m="]
+VALUES = ["full", "none", "summary", "per_recipient", "sometimes", "http://127.0.0.1:9/x",
+          "https://example.com/dlr", "not a url", "0.5", "0", "-1", "3601", "Acme", "", " ", "😀", "$x", "{y}",
+          "a\tb", "r" * 129]
 SUBCOMMANDS = ["explain", "errors", "config", "history", "sandbox", "login"]
 ACTIONS = ["status", "start", "stop", "triggers", "journal", "reset", "fly", "Journal"]
 LOGIN_FLAGS = ["--service-plan-id", "--project", "--key-id", "--region", "--password"]
 CODES = ["missing_callback_url", "http_404", "MISSING_CALLBACK_URL", "missing_calback_url", "unknown_code"]
 
-PLAIN = st.sampled_from(NUMBERS + OPTIONS + VALUES + SUBCOMMANDS + ACTIONS + ODD_DIGITS + HUGE + CODES + LOGIN_FLAGS)
+PLAIN = st.sampled_from(NUMBERS + OPTIONS + VALUES + SUBCOMMANDS + ACTIONS + ODD_DIGITS + HUGE + CODES
+                        + LOGIN_FLAGS)
 WORD = st.one_of(PLAIN, PLAIN, st.text(max_size=12))
 QUOTE = st.sampled_from(["'", '"', "\\", "'unclosed", '"x y"', "'a b'", "\\ ", "''", '""'])
 
@@ -38,32 +41,40 @@ def _quoted(words):
     return " ".join(shlex.quote(w) for w in words)
 
 
+def _flags(pairs):
+    return [w for flag, value in pairs for w in ([flag] if value is None else [flag, value])]
+
+
 # A send: recipients, a body, and options each with a random value (or none).
 OPTION = st.tuples(st.sampled_from(OPTIONS), st.one_of(st.none(), WORD))
 SEND = st.tuples(st.lists(st.sampled_from(NUMBERS), max_size=3), st.one_of(st.none(), WORD),
                  st.lists(OPTION, max_size=4)).map(
-    lambda t: _quoted(t[0] + (["-m", t[1]] if t[1] is not None else [])
-                      + [w for flag, value in t[2] for w in ([flag] if value is None else [flag, value])]))
+    lambda t: _quoted(t[0] + (["-m", t[1]] if t[1] is not None else []) + _flags(t[2])))
 # A send that parses, so that most examples reach the sandbox and come back as a card.
-GOOD_OPTION = st.sampled_from([["--dry-run"], ["--from", "Acme"], ["--delivery-report", "full"],
-                               ["--callback-url", "http://127.0.0.1:9/x"], ["--client-reference", "ref-1"],
-                               ["--timeout", "5"], ["--sandbox"], ["--live"], ["--delivery-report", "sometimes"]])
+GOOD_OPTION = st.sampled_from([("--dry-run", None), ("--from", "Acme"), ("--delivery-report", "full"),
+                               ("--callback-url", "http://127.0.0.1:9/x"), ("--client-reference", "ref-1"),
+                               ("--timeout", "5"), ("--sandbox", None), ("--live", None),
+                               ("--delivery-report", "sometimes")])
 GOOD_HEAD = st.tuples(st.lists(st.sampled_from(NUMBERS), min_size=1, max_size=3),
-                      st.lists(GOOD_OPTION, max_size=3)).map(lambda t: t[0] + [w for o in t[1] for w in o])
+                      st.lists(GOOD_OPTION, max_size=3)).map(lambda t: t[0] + _flags(t[1]))
 GOOD_SEND = st.tuples(GOOD_HEAD, WORD).map(lambda t: _quoted(t[0] + ["-m", t[1]]))
-SUB = st.tuples(st.sampled_from(SUBCOMMANDS), st.lists(WORD, max_size=3)).map(lambda t: _quoted([t[0], *t[1]]))
-SANDBOX = st.tuples(st.sampled_from(ACTIONS), st.lists(st.sampled_from(ODD_DIGITS + HUGE + ["2", "0"]), max_size=2)
-                    ).map(lambda t: _quoted(["sandbox", t[0], *t[1]]))
-HISTORY = st.sampled_from(ODD_DIGITS + HUGE + ["0", "1", "x"]).map(lambda n: f"history {n}")
+SUB = st.tuples(st.sampled_from(SUBCOMMANDS), st.lists(WORD, max_size=3)).map(
+    lambda t: _quoted([t[0], *t[1]]))
+COUNT = st.sampled_from(ODD_DIGITS + HUGE + ["2", "0", "x"])
+SANDBOX = st.tuples(st.sampled_from(ACTIONS), st.lists(COUNT, max_size=2)).map(
+    lambda t: _quoted(["sandbox", t[0], *t[1]]))
+HISTORY = COUNT.map(lambda n: f"history {n}")
 RAW = st.lists(st.one_of(WORD, QUOTE), max_size=8).map(" ".join)  # quoting left to chance
 LINES = st.one_of(GOOD_SEND, GOOD_SEND, SEND, SUB, SANDBOX, HISTORY, RAW, st.text(max_size=60))
 
 # IPython itself refuses an empty cell before %%sms sees it.
-BODY = st.one_of(st.text(min_size=1, max_size=80), st.sampled_from(["Hello\nworld\n", "\n\n", " ", "😀" * 80]))
+BODY = st.one_of(st.text(min_size=1, max_size=80),
+                 st.sampled_from(["Hello\nworld\n", "\n\n", " ", "😀" * 80]))
 JSON = st.sampled_from([
     '{"to": ["+46701234567"], "body": "x"}', '{"to": [}', "[]", "null", '{"to": "x"}', " ",
     '{"to": ["+46701234567"], "body": "x", "n": ' + "9" * 4301 + "}", '{"to": [' + "[" * 5000 + "]}",
-    '{"to": ["+46701234567"], "body": "x", "delivery_report": "full"}', '{"to": ["+46701234567"], "body": NaN}'])
+    '{"to": ["+46701234567"], "body": "x", "delivery_report": "full"}',
+    '{"to": ["+46701234567"], "body": NaN}'])
 CALLS = st.one_of(
     LINES.map(lambda line: (line, None)),  # %sms line
     st.tuples(GOOD_HEAD.map(_quoted), BODY),  # %%sms recipients, the body in the cell
