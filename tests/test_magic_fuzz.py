@@ -7,7 +7,7 @@ escape. The sandbox's 30 s slow trigger is left out so that it runs in seconds."
 import getpass
 import shlex
 
-from hypothesis import HealthCheck, assume, event, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, event, example, given, settings, strategies as st
 from IPython.core.error import UsageError
 
 from smsnb.results import Message, Result
@@ -86,6 +86,12 @@ CALLS = st.one_of(
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(call=CALLS)
+# What this fuzzer found once, kept: each gave a traceback.
+@example(call=("history ²", None))
+@example(call=("sandbox journal " + "9" * 4301, None))
+@example(call=("--json --dry-run", '{"to": ["+46701234567"], "body": "x"}'))
+@example(call=("--json", '{"to": ["+46701234567"], "body": "x", "n": ' + "9" * 4301 + "}"))
+@example(call=("+46701234567 -m hi --callback-url +46701234567", None))
 def test_every_line_gives_an_outcome_or_a_usage_error(ip, monkeypatch, call):
     line, cell = call
     assume(triggers.SLOW not in line + (cell or ""))  # a 30 s answer: covered with --timeout elsewhere
