@@ -1,4 +1,5 @@
 """The sandbox as a server: bad input never takes it down, concurrency, lifecycle, the CLI."""
+import base64
 import json
 import os
 import signal
@@ -12,19 +13,42 @@ import pytest
 import requests
 
 from smsnb.sandbox import Sandbox, triggers
-from tests.conftest import Api
+from smsnb.sandbox.app import MAX_BODY_BYTES
+from tests.conftest import Api, wait_for
 
 OK = {"to": [triggers.ORDINARY_MOBILE], "body": "still here"}
 
 
-def raw_http(sandbox, payload: bytes) -> bytes:
-    with socket.create_connection(("127.0.0.1", sandbox.port), timeout=5) as sock:
-        sock.sendall(payload)
-        sock.shutdown(socket.SHUT_WR)
+def raw_http(sandbox, payload: bytes, timeout: float = 5) -> bytes:
+    """Send ``payload`` on a new connection and return everything the sandbox answers. It may
+    answer and close before taking all of it (a 413, a 431): a send that breaks is no failure."""
+    with socket.create_connection(("127.0.0.1", sandbox.port), timeout=timeout) as sock:
+        try:
+            sock.sendall(payload)
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
         chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except OSError:
+            pass
     return b"".join(chunks)
+
+
+def status_of(answer: bytes) -> int | None:
+    line = answer.split(b"\r\n", 1)[0].split()
+    return int(line[1]) if len(line) > 1 and line[1].isdigit() else None
+
+
+def request(method: str, path: str, headers: dict | None = None, body: bytes = b"", *, length=None) -> bytes:
+    """The bytes of one HTTP/1.1 request; ``length`` overrides the Content-Length header."""
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    if length is not None or body:
+        lines.append(f"Content-Length: {len(body) if length is None else length}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8") + body
 
 
 def bad_inputs(api):
@@ -122,9 +146,97 @@ def _swallow(call):
         pass
 
 
+def listening_addresses(port: int) -> list[str]:
+    """The local addresses of the sockets listening on ``port``, as the kernel reports them."""
+    found = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as rows:
+            for row in list(rows)[1:]:
+                local, state = row.split()[1], row.split()[3]
+                address, hex_port = local.rsplit(":", 1)
+                if int(hex_port, 16) == port and state == "0A":  # 0A: LISTEN
+                    found.append(address)
+    return found
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/net/tcp"), reason="reads the kernel's socket table")
 def test_binds_to_loopback_only(sandbox):
-    assert sandbox.url.startswith("http://127.0.0.1:")
-    assert sandbox.app is not None
+    # The listening socket's own address, from the kernel: binding 0.0.0.0 would show 00000000.
+    assert listening_addresses(sandbox.port) == ["0100007F"]  # 127.0.0.1, little-endian hex
+
+
+PLAN_PATH = "/xms/v1/smsnb-sandbox/batches"
+JSON_AUTH = {"Authorization": "Bearer sandbox-token", "Content-Type": "application/json"}
+
+
+def batch_bytes(extra: str) -> bytes:
+    return ('{"to": ["+46701234567"], "body": "x"' + extra + "}").encode()
+
+
+def chunked(body: bytes, size: int = 65536) -> bytes:
+    pieces = [body[i:i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+
+
+HOSTILE = {
+    # name: (request bytes, the status that fits)
+    "non-ASCII bearer token": (request("POST", PLAN_PATH, {"Authorization": "Bearer t\u00e9st",
+                                                           "Content-Type": "application/json"}, b"{}"), 401),
+    "non-ASCII Basic credential": (request("POST", "/oauth2/token", {
+        "Authorization": "Basic " + base64.b64encode("k\u00e9y:s\u00e9cret".encode()).decode(),
+        "Content-Type": "application/x-www-form-urlencoded"}, b"grant_type=client_credentials"), 401),
+    "integer of 5000 digits": (request("POST", PLAN_PATH, JSON_AUTH,
+                                       batch_bytes(', "max_number_of_message_parts": ' + "9" * 5000)), 400),
+    "send_at in year 9999": (request("POST", PLAN_PATH, JSON_AUTH, batch_bytes(', "send_at": "9999-12-31T00:00:00Z"')), 400),
+    "expire_at past year 9999 in UTC": (request("POST", PLAN_PATH, JSON_AUTH, batch_bytes(
+        ', "send_at": "9999-12-31T20:00:00+00:00", "expire_at": "9999-12-31T23:59:59-14:00"')), 400),
+    "body over 1 MiB to an unknown path": (request("POST", "/nowhere", length=2_000_000), 413),
+    "body over 1 MiB with a wrong method": (request("PUT", PLAN_PATH, JSON_AUTH, length=2_000_000), 413),
+    "Content-Length -5 to an unknown path": (request("POST", "/nowhere", length=-5), 400),
+    "Content-Length -5 with a wrong method": (request("PUT", PLAN_PATH, length=-5), 400),
+    "Content-Length -5 on a send": (request("POST", PLAN_PATH, JSON_AUTH, length=-5), 400),
+    "chunked body over 1 MiB": (request("POST", PLAN_PATH, {**JSON_AUTH, "Transfer-Encoding": "chunked"})
+                                + chunked(b"x" * (MAX_BODY_BYTES + 10)), 413),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_request_gets_a_fitting_answer_and_a_journal_entry(sandbox, case):
+    payload, status = HOSTILE[case]
+    answer = raw_http(sandbox, payload)
+    assert status_of(answer) in (status, None)  # None: the connection was reset after a refused body
+    assert wait_for(lambda: sandbox.journal.entries())[-1]["status"] == status
+    assert Api(sandbox).send(OK).status_code == 201
+
+
+def test_huge_integer_and_extreme_times_get_sinchs_error_bodies(api):
+    huge = api.send(raw=batch_bytes(', "max_number_of_message_parts": ' + "9" * 5000))
+    assert huge.json()["code"] == "syntax_invalid_json" and "5000 digits" in huge.json()["text"]
+    late = api.send({**OK, "send_at": "9999-12-31T00:00:00Z"})
+    assert late.json()["code"] == "syntax_constraint_violation" and "send_at" in late.json()["text"]
+    early = api.send({**OK, "send_at": "0001-01-01T00:00:00+14:00"})  # in the past: sent at once
+    assert early.status_code == 201
+
+
+def strict(text: str):
+    def refuse(name):
+        raise ValueError(f"{name} is not strict JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_nan_and_infinity_in_a_request_are_syntax_invalid_json(api, sandbox, value):
+    # Before: accepted, and echoed back as NaN, which is not JSON at all.
+    answer = api.send(raw=batch_bytes(', "parameters": {"name": {"default": ' + value + "}}"))
+    assert answer.status_code == 400 and strict(answer.text)["code"] == "syntax_invalid_json"
+    receiver = requests.post(sandbox.credentials.receiver_url, data='{"x": ' + value + "}", timeout=5)
+    assert receiver.status_code == 400
+
+
+def test_answers_are_strict_json(api, sandbox):
+    created = api.send({**OK, "parameters": {"name": {"default": 1e308}}})
+    assert strict(created.text)["parameters"] == {"name": {"default": 1e308}}
+    assert strict(requests.get(f"{sandbox.url}/_sandbox/journal", timeout=5).text)["entries"]
 
 
 def test_command_line_prints_url_credentials_and_triggers_and_stops_on_sigterm():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 import secrets
@@ -15,11 +16,14 @@ from werkzeug.wrappers import Request, Response
 
 from .. import encoding, msisdn
 from . import triggers
-from .state import Batch, CallbackDispatcher, Clock, Journal, iso, new_batch_id, redact_body, redact_headers
+from .state import (KEPT_TEXT, KEPT_VALUE, Batch, CallbackDispatcher, Capped, Clock, Journal, callback_target, clip,
+                    iso, new_batch_id, redact_body, redact_headers)
 from ..sinch.rules import parse_time
-from .validation import ApiError, check_batch, parse_json_object
+from .validation import ApiError, check_batch, parse_json_object, strict_json
 
 MAX_BODY_BYTES = 1024 * 1024
+RECEIVER_MAX_BYTES = 64 * 1024  # one callback the built-in receiver keeps; Sinch's own are far smaller
+READS = ("GET", "HEAD")
 _DEFAULT_ROUTES = (
     Rule("/xms/v1/<plan>/batches", endpoint="batches", methods=["GET", "POST"]),
     Rule("/xms/v1/<plan>/batches/dry_run", endpoint="dry_run", methods=["POST"]),
@@ -31,7 +35,7 @@ _DEFAULT_ROUTES = (
     Rule(triggers.RECEIVER_PATH, endpoint="receiver", methods=["GET", "POST", "DELETE"]),
     Rule("/_sandbox/triggers", endpoint="triggers", methods=["GET"]),
 )
-ROUTES = Map(list(_DEFAULT_ROUTES), strict_slashes=False)
+ROUTES = Map(list(_DEFAULT_ROUTES), strict_slashes=False, merge_slashes=False)
 
 
 @dataclass
@@ -52,13 +56,15 @@ class Settings:
     token_ttl: float = 3600.0  # seconds an OAuth2 access token lives
     slow_seconds: float = 30.0
     retry_after: int = 2
-    journal_cap: int = 1000
+    journal_cap: int = 1000  # also the cap of received callbacks and of callback attempts
+    request_seconds: float = 5.0  # a client has this long to send one whole request, head and body
     clock: Clock = field(default_factory=Clock)
     plan_callback_urls: dict[str, str] = field(default_factory=dict)
 
 
 def json_response(status: int, body, headers: dict | None = None) -> Response:
-    return Response(json.dumps(body), status=status, headers=headers, content_type="application/json")
+    # allow_nan=False: answers are strict JSON; request parsing already refuses NaN and Infinity
+    return Response(json.dumps(body, allow_nan=False), status=status, headers=headers, content_type="application/json")
 
 
 def api_error(error: ApiError) -> Response:
@@ -67,6 +73,48 @@ def api_error(error: ApiError) -> Response:
 
 def empty(status: int, headers: dict | None = None) -> Response:
     return Response(b"", status=status, headers=headers)
+
+
+def closing(status: int, text: str) -> Response:
+    """An answer after which the connection closes: the body was not read to its end, so what
+    follows on the connection cannot be taken for a next request."""
+    return Response(text, status=status, content_type="text/plain", headers={"Connection": "close"})
+
+
+def read_body(environ) -> bytes | Response:
+    """The request body, read whole before anything else but never past MAX_BODY_BYTES; or the
+    answer saying why it cannot be (413 too large, 400 malformed or cut short, 408 too slow)."""
+    declared = environ.get("CONTENT_LENGTH") or "0"
+    chunked = bool(environ.get("wsgi.input_terminated"))
+    if not chunked and not (declared.isascii() and declared.isdigit()):
+        return closing(400, f"Content-Length {clip(declared, 40)!r} is not a number of bytes.")
+    if not chunked and int(declared) > MAX_BODY_BYTES:
+        return too_large(f"is {declared} bytes")
+    wanted = MAX_BODY_BYTES + 1 if chunked else int(declared)
+    try:
+        body = environ["wsgi.input"].read(wanted) if wanted else b""
+    except TimeoutError:
+        return closing(408, "The request body did not arrive in time.")
+    except (ValueError, OSError) as error:
+        return closing(400, f"The request body could not be read: {error}.")
+    if len(body) > MAX_BODY_BYTES:
+        return too_large("is over 1 MiB")
+    if not chunked and len(body) < wanted:
+        return closing(400, f"The request body ended after {len(body)} of {wanted} bytes.")
+    return body
+
+
+def too_large(what: str) -> Response:
+    return closing(413, f"The request body {what}; the sandbox takes at most {MAX_BODY_BYTES} bytes (1 MiB).")
+
+
+def _wire_bytes(value: str) -> bytes:
+    return value.encode("latin-1", "replace")  # WSGI hands header bytes over decoded as latin-1
+
+
+def _same_secret(given: bytes, expected: str) -> bool:
+    # bytes, not str: compare_digest refuses non-ASCII strings, and a client may send any byte
+    return secrets.compare_digest(given, expected.encode("utf-8"))
 
 
 class SandboxApp:
@@ -78,13 +126,13 @@ class SandboxApp:
         self.stopping = stopping  # set on shutdown: wakes slow answers so threads end
         self.receiver_url: str | None = None
         self.journal = Journal(settings.journal_cap)
-        self.received_callbacks: list[dict] = []
+        self.received_callbacks = Capped(settings.journal_cap)
         self._lock = threading.Lock()
         self._batches: dict[str, Batch] = {}
         self._access_tokens: dict[str, float] = {}  # token -> expiry (epoch seconds)
         self._sent_status: dict[tuple[str, str], str] = {}
         self._tripped: dict[tuple[str, str], float] = {}  # (plan, trigger number) -> when a retry may pass
-        self.callbacks = CallbackDispatcher(settings.clock, self._render_callback)
+        self.callbacks = CallbackDispatcher(settings.clock, self._render_callback, settings.journal_cap)
         self.plans = {
             settings.service_plan_id: Plan(settings.api_token),
             triggers.BLOCKED_SERVICE_PLAN_ID: Plan(settings.api_token, blocked=True),
@@ -105,43 +153,42 @@ class SandboxApp:
     # --- WSGI -----------------------------------------------------------------------------
 
     def __call__(self, environ, start_response):
+        body = read_body(environ)
+        environ["wsgi.input"] = io.BytesIO(body if isinstance(body, bytes) else b"")
         request = Request(environ)
-        request.max_content_length = MAX_BODY_BYTES
-        response = self._answer(request)
+        try:
+            response = body if isinstance(body, Response) else self._answer(request)
+        except Exception as error:  # a bug in the sandbox: still an answer, and still journaled
+            response = Response(f"The sandbox itself failed ({type(error).__name__}): a bug in smsnb.", status=500,
+                                content_type="text/plain")
         response.headers["X-Smsnb-Sandbox"] = "1"  # lets a client say SANDBOX, whatever its base URL
-        if not request.path.startswith("/_sandbox/"):
-            self._record(request, response)
+        if journaled(request.path):
+            self._record(request, body if isinstance(body, bytes) else b"", response)
         return response(environ, start_response)
 
-    def _record(self, request: Request, response: Response) -> None:
-        body = request.get_data(cache=True) if not getattr(request, "oversized", False) else b""
+    def _record(self, request: Request, body: bytes, response: Response) -> None:
         dropped = isinstance(response, DroppedResponse)
-        self.journal.record({
-            "time": iso(time.time()),
-            "method": request.method,
-            "path": request.path,
-            "query": request.query_string.decode("latin-1"),
-            "client_port": request.environ.get("REMOTE_PORT"),  # which connection: shows keep-alive at work
-            "headers": redact_headers(request.headers.items()),
-            "body": redact_body(body[:65536].decode("utf-8", "replace")),
-            "status": "dropped" if dropped else response.status_code,
-            "response": "(connection dropped mid-answer)" if dropped else
-                        redact_body(response.get_data()[:65536].decode("utf-8", "replace")),
-        })
+        answer = "(connection dropped mid-answer)" if dropped else response.get_data()
+        self.journal.record(journal_entry(
+            request.method, request.path, request.query_string.decode("latin-1"), request.environ.get("REMOTE_PORT"),
+            request.headers.items(), body, "dropped" if dropped else response.status_code, answer))
+
+    def record_refused(self, method: str, target: str, headers, client_port, status: int, reason: str) -> None:
+        """A request the HTTP layer answered before the app saw it: malformed, a head over the
+        cap, or too slow. It is journaled like any other."""
+        path, _, query = target.partition("?")
+        if journaled(path):
+            self.journal.record(journal_entry(method, path, query, client_port, headers, b"", status, reason))
 
     def _answer(self, request: Request) -> Response:
         try:
-            endpoint, args = ROUTES.bind_to_environ(request.environ).match()
+            endpoint, args = ROUTES.bind("sandbox").match(request.path, method=request.method)
         except MethodNotAllowed as error:
             return empty(405, {"Allow": ", ".join(sorted(error.valid_methods or ()))})
         except NotFound:
             return empty(404)
-        except HTTPException as error:  # e.g. a redirect for a trailing slash
+        except HTTPException as error:
             return error.get_response()
-        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-            request.oversized = True
-            return Response(f"The request body is {request.content_length} bytes; the sandbox takes at most "
-                            f"{MAX_BODY_BYTES} (1 MiB).", status=413, content_type="text/plain")
         handler = getattr(self, f"_on_{endpoint}")
         if "plan" not in args:
             return handler(request, **args)
@@ -160,7 +207,7 @@ class SandboxApp:
         if scheme.lower() != "bearer" or not token:
             return empty(401, {"WWW-Authenticate": 'Bearer realm="sinch"'})
         if not plan.oauth:
-            good = secrets.compare_digest(token, plan.token)
+            good = _same_secret(_wire_bytes(token), plan.token)
             return None if good else empty(401, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
         expiry = self._access_tokens.get(token)
         if expiry is None:
@@ -177,11 +224,11 @@ class SandboxApp:
     def _on_token(self, request: Request) -> Response:
         scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
         try:
-            key_id, _, key_secret = base64.b64decode(encoded, validate=True).decode().partition(":")
-        except (ValueError, UnicodeDecodeError):
-            key_id = key_secret = ""
-        good = (scheme.lower() == "basic" and secrets.compare_digest(key_id, self.settings.key_id)
-                and secrets.compare_digest(key_secret, self.settings.key_secret))
+            key_id, _, key_secret = base64.b64decode(encoded, validate=True).partition(b":")
+        except ValueError:  # not base64, or not ASCII at all
+            key_id = key_secret = b""
+        good = (scheme.lower() == "basic" and _same_secret(key_id, self.settings.key_id)
+                and _same_secret(key_secret, self.settings.key_secret))
         if not good:
             return json_response(401, {"error": "invalid_client", "error_description": "Unknown key id or wrong key secret."})
         if request.form.get("grant_type") != "client_credentials":
@@ -195,7 +242,7 @@ class SandboxApp:
                                    "expires_in": int(self.settings.token_ttl), "scope": ""})
 
     def _on_batches(self, request: Request, plan: Plan, plan_id: str) -> Response:
-        if request.method == "GET":
+        if request.method in READS:
             return self._list_batches(request, plan_id)
         batch = self._body(request)
         if isinstance(batch, ApiError):
@@ -272,15 +319,28 @@ class SandboxApp:
         kind = batch.echo["delivery_report"]
         if kind == "none" or not url:
             return
+        target = callback_target(url)
+        if isinstance(target, str):
+            self._refuse_callback(url, target)
+            return
         clock = batch.clock
         final = batch.send_time + clock.final_after
+        job = {"batch": batch.id, "url": url, "target": target}
         if kind in ("summary", "full"):
-            self.callbacks.schedule(final, {"batch": batch.id, "url": url})
+            self.callbacks.schedule(final, job)
             return
         steps = [final] if kind == "per_recipient_final" else [batch.send_time + clock.dispatch_after, final]
         for due in steps:
             for recipient in batch.recipients:
-                self.callbacks.schedule(due, {"batch": batch.id, "recipient": recipient, "url": url})
+                self.callbacks.schedule(due, {**job, "recipient": recipient})
+
+    def _refuse_callback(self, url: str, reason: str) -> None:
+        """Once per batch: a callback URL the sandbox will not call, with why, in the callback
+        attempts and in the journal (where a user looks for a callback that never came)."""
+        self.callbacks.refuse(url, reason)
+        entry = journal_entry("POST", url, "", None, (), b"", "not sent",
+                              f"callback not sent: {reason}; the sandbox delivers callbacks to loopback only")
+        self.journal.record({**entry, "kind": "callback"})
 
     def _render_callback(self, job: dict):
         with self._lock:
@@ -394,22 +454,46 @@ class SandboxApp:
 
     def _on_receiver(self, request: Request) -> Response:
         if request.method == "POST":
+            data = request.get_data()
+            if len(data) > RECEIVER_MAX_BYTES:
+                return Response(f"The receiver keeps callbacks of up to {RECEIVER_MAX_BYTES} bytes.", status=413)
             try:
-                payload = json.loads(request.get_data())
-            except ValueError:
+                payload = strict_json(data.decode("utf-8"))
+            except (ValueError, RecursionError):
                 return empty(400)
-            with self._lock:
-                self.received_callbacks.append(payload)
+            self.received_callbacks.append(payload)
             return empty(200)
         if request.method == "DELETE":
-            with self._lock:
-                self.received_callbacks.clear()
+            self.received_callbacks.clear()
             return empty(204)
-        with self._lock:
-            return json_response(200, {"callbacks": list(self.received_callbacks)})
+        received = self.received_callbacks
+        return json_response(200, {"cap": received.cap, "dropped": received.dropped, "callbacks": received.entries()})
 
     def _on_triggers(self, request: Request) -> Response:
         return json_response(200, [t.__dict__ for t in triggers.TRIGGERS])
+
+
+def journaled(path: str) -> bool:
+    return not path.startswith("/_sandbox/")  # the sandbox's own endpoints would crowd out the API's
+
+
+def journal_entry(method: str, path: str, query: str, client_port, headers, body: bytes, status,
+                  answer: bytes | str) -> dict:
+    """One journal entry, every part capped (a visible marker says what was cut), secrets hidden."""
+    if isinstance(answer, bytes):
+        answer = answer.decode("utf-8", "replace")
+    return {
+        "kind": "request",
+        "time": iso(time.time()),
+        "method": clip(method, 40),
+        "path": clip(path, KEPT_VALUE),
+        "query": clip(query, KEPT_VALUE),
+        "client_port": client_port,  # which connection: shows keep-alive at work
+        "headers": redact_headers(headers),
+        "body": clip(redact_body(body.decode("utf-8", "replace")), KEPT_TEXT),
+        "status": status,
+        "response": clip(redact_body(answer), KEPT_TEXT),
+    }
 
 
 _PARAMETER = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")

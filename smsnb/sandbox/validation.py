@@ -5,8 +5,9 @@ Each check returns an `ApiError` (status, code and a text in Sinch's style) or N
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from .. import msisdn
 from ..sinch.rules import (BATCH_TYPES, DELIVERY_REPORTS, MAX_BODY, MAX_CALLBACK_URL, MAX_CLIENT_REFERENCE,
@@ -30,6 +31,8 @@ _FIELD_TYPES: dict[str, tuple[type, str]] = {
     "max_number_of_message_parts": (int, "an integer"),
     "parameters": (dict, "an object"),
 }
+# The sandbox's own horizon: a later time would put the default expiry (3 days on) past year 9999.
+LATEST_TIME = datetime(9999, 12, 25, tzinfo=timezone.utc)
 _JSON_NAMES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
                int: "a number", float: "a number", type(None): "null"}
 
@@ -56,6 +59,34 @@ def _constraint(param: str, detail: str) -> ApiError:
     return ApiError(400, "syntax_constraint_violation", f"The value of parameter '{param}' violates a constraint; {detail}.")
 
 
+class _NotStrict(ValueError):
+    """A value Python's parser takes but strict JSON (RFC 8259) does not; raised from inside it."""
+
+
+def _refuse_constant(name: str):
+    raise _NotStrict(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotStrict(f"the number {text[:20]} is too large")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # over Python's 4300 digits
+        raise _NotStrict(f"a number of {len(text)} digits is too long") from None
+
+
+def strict_json(text: str):
+    """``text`` parsed as strict JSON: no NaN or Infinity, no number too large for a double or of
+    more than 4300 digits. Raises ValueError (or RecursionError when nested too deeply)."""
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int)
+
+
 def parse_json_object(raw: bytes) -> dict | ApiError:
     """The request body as a JSON object, or Sinch's syntax_invalid_json."""
     try:
@@ -63,9 +94,11 @@ def parse_json_object(raw: bytes) -> dict | ApiError:
     except UnicodeDecodeError as error:
         return _invalid_json(f"it is not UTF-8 (byte {error.start})")
     try:
-        data = json.loads(text)
+        data = strict_json(text)
     except json.JSONDecodeError as error:
         return _invalid_json(f"{error.msg} at line {error.lineno}, column {error.colno}")
+    except _NotStrict as error:
+        return _invalid_json(str(error))
     except RecursionError:
         return _invalid_json("it is nested too deeply")
     if not isinstance(data, dict):
@@ -98,13 +131,20 @@ def check_formats(batch: dict) -> ApiError | None:
     if kind is not None and kind not in BATCH_TYPES:
         return _bad_format("type", f"value '{kind}' is not one of {', '.join(BATCH_TYPES)}")
     url = batch.get("callback_url")
-    if url is not None and len(url) <= MAX_CALLBACK_URL and not is_http_url(url):
+    if url is not None and len(url) <= MAX_CALLBACK_URL and not _is_http_url(url):
         return _bad_format("callback_url", f"value '{url}' is not a valid URL")
     for field in ("send_at", "expire_at"):
         value = batch.get(field)
         if value is not None and parse_time(value) is None:
             return _bad_format(field, f"value '{value}' is not an ISO-8601 date and time with a zone")
     return None
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        return is_http_url(url)
+    except ValueError:  # urlsplit refuses a malformed IPv6 host such as "http://[::1"
+        return False
 
 
 def check_constraints(batch: dict) -> ApiError | None:
@@ -122,6 +162,10 @@ def check_constraints(batch: dict) -> ApiError | None:
     parts = batch.get("max_number_of_message_parts")
     if parts is not None and parts < 1:
         return _constraint("max_number_of_message_parts", f"it must be 1 or more, but is {parts}")
+    for field in ("send_at", "expire_at"):
+        value = batch.get(field)
+        if value is not None and parse_time(value).timestamp() >= LATEST_TIME.timestamp():
+            return _constraint(field, f"it must be before {LATEST_TIME:%Y-%m-%dT%H:%M:%SZ}")
     if batch.get("expire_at") is not None:
         expire = parse_time(batch["expire_at"])
         send = parse_time(batch["send_at"]) if batch.get("send_at") else datetime.now(expire.tzinfo)
