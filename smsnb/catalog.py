@@ -242,10 +242,25 @@ ENTRIES: tuple[Entry, ...] = (
         (), may_have_been_sent=True,
     ),
     Entry(
+        "transport_failed", None, "The connection failed: the SMS may have been sent",
+        "Something failed on the way that smsnb cannot place before the request left, so Sinch may "
+        "have received it and sent the SMS. Sending again may send it twice.",
+        ("A proxy, VPN or firewall that broke the connection in an unusual way.",
+         "A TLS failure after the secure connection was made.",
+         "A server at the base URL that answered something that is not HTTP."),
+        ("Look for the batch first: %sms history, or GET /batches (by client_reference, if you set one).",
+         "Send again only if it is not there; a duplicate is possible.",
+         "Check SmsMagic.base_url and the network path; the error's text names the failure."),
+        ("base_url",), may_have_been_sent=True,
+    ),
+    Entry(
         "bad_response", None, "Sinch's answer could not be read",
-        "The server answered with success, but its body is not the JSON this API returns.",
+        "The server answered, but its answer is not the JSON this API returns, is larger than smsnb "
+        "reads (10 MiB), or is compressed in a way that cannot be undone. If it answered a send, the "
+        "SMS may have been sent.",
         ("A proxy or captive portal answering in Sinch's place.", "A base URL that points at another service."),
-        ("Check SmsMagic.base_url and the network path.", "Look at the raw body shown below."),
+        ("Look for the batch first: %sms history, or GET /batches.",
+         "Check SmsMagic.base_url and the network path.", "Look at the raw body shown below."),
         ("base_url",), may_have_been_sent=True,
     ),
     Entry(
@@ -255,6 +270,19 @@ ENTRIES: tuple[Entry, ...] = (
         ("Create or copy the access key again in the Sinch dashboard (Settings > Access keys).",
          "Log in again with %sms login --project ID --key-id ID."),
         ("key_id", "key_secret", "project_id"), AUTH_DOCS,
+    ),
+    Entry(
+        "invalid_credential", None, "The credential holds a character that cannot be sent",
+        "The API token, key id or key secret has a control character, a space or a non-ASCII "
+        "character inside it. No HTTP header can carry it as is, so smsnb sent nothing.",
+        ("A token copied together with a line break, a tab or a space in the middle.",
+         "A look-alike character pasted by accident: a curly quote, a non-breaking or zero-width space.",
+         "Another value in SINCH_API_TOKEN or SINCH_KEY_SECRET, e.g. a whole line of a file."),
+        ("Copy the API token again from the Sinch dashboard (SMS > APIs), then set SINCH_API_TOKEN "
+         "or use %sms login.",
+         "For an access key, copy the key id and key secret again (Settings > Access keys).",
+         "Then send again: nothing was sent."),
+        ("api_token", "key_id", "key_secret"), AUTH_DOCS,
     ),
     # --- fallbacks ------------------------------------------------------------------------
     Entry(

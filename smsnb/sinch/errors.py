@@ -5,11 +5,34 @@ the request that was sent (auth masked), the catalog entry, and a one-line ``str
 """
 from __future__ import annotations
 
+import math
+import time
+from datetime import timezone
+
 from .. import catalog
 from .paths import not_found_reason
 from .request import SentRequest
 
 RAW_BODY_CAP = 4096  # characters of the raw body kept on an error
+RETRY_AFTER_CAP = 3600.0  # seconds: the longest wait a Retry-After header may ask for
+
+
+class Headers(dict):
+    """An answer's headers as the server sent them, found in any case, as HTTP means them."""
+
+    def _key(self, name):
+        if dict.__contains__(self, name) or not isinstance(name, str):
+            return name
+        return next((key for key in self if isinstance(key, str) and key.lower() == name.lower()), name)
+
+    def __getitem__(self, name):
+        return dict.__getitem__(self, self._key(name))
+
+    def __contains__(self, name) -> bool:
+        return dict.__contains__(self, self._key(name))
+
+    def get(self, name, default=None):
+        return dict.get(self, self._key(name), default)
 
 
 class SmsError(Exception):
@@ -27,7 +50,7 @@ class SmsError(Exception):
         self.text = text
         self.raw_body = raw_body[:RAW_BODY_CAP] if raw_body else raw_body
         self.request = request
-        self.headers = dict(headers or {})
+        self.headers = Headers(headers or {})
         self.entry = entry or (catalog.get(self.entry_key) if self.entry_key else catalog.lookup(code, status))
 
     @property
@@ -87,14 +110,37 @@ class NotFoundError(ApiError):
 
 
 class RateLimitError(ApiError):
-    """429. ``retry_after`` is the wait, in seconds, that the server asked for (or None)."""
+    """429. ``retry_after`` is the wait the server asked for, in seconds within [0, 3600] (or None);
+    ``retry_after_header`` is the header as the server sent it."""
+
+    @property
+    def retry_after_header(self) -> str | None:
+        return self.headers.get("Retry-After")
 
     @property
     def retry_after(self) -> float | None:
+        return retry_after_seconds(self.retry_after_header)
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """A Retry-After header (seconds or an HTTP date) as a finite wait within [0, RETRY_AFTER_CAP]."""
+    from email.utils import parsedate_to_datetime
+
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
         try:
-            return max(0.0, float(self.headers.get("Retry-After", "")))
-        except ValueError:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
+        if moment.tzinfo is None:  # "-0000": UTC, as HTTP dates are
+            moment = moment.replace(tzinfo=timezone.utc)
+        seconds = moment.timestamp() - (time.time() if now is None else now)
+    if math.isnan(seconds):
+        return None
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
 
 
 class ServerError(ApiError):
@@ -131,6 +177,20 @@ class ConnectionDropped(TransportError):
     """The answer was cut off: the SMS may have been sent."""
 
     entry_key = "connection_dropped"
+
+
+class TransportFailed(TransportError):
+    """A failure on the way that smsnb cannot place before the request left: the SMS may have
+    been sent."""
+
+    entry_key = "transport_failed"
+
+
+class InvalidCredential(SmsError):
+    """A credential holds a character that no HTTP header can carry as is; raised before the
+    request leaves, so nothing was sent."""
+
+    entry_key = "invalid_credential"
 
 
 class BadResponse(SmsError):

@@ -35,7 +35,7 @@ def decode(content: bytes, content_type: str | None = None) -> str:
         charset = content_type.split("charset=", 1)[1].split(";")[0].strip().strip('"') or "utf-8"
     try:
         return content.decode(charset, errors="replace")
-    except LookupError:  # an unknown charset name
+    except (LookupError, ValueError):  # an unknown charset name, or a codec that cannot do this
         return content.decode("utf-8", errors="replace")
 
 
@@ -94,3 +94,11 @@ def json_from_success(status: int, headers: dict, content: bytes, request: SentR
     raise BadResponse(f"HTTP {status} with a body that is not a JSON object ({body.shape})", status=status,
                       text=body.text or "(empty body)", raw_body=body.raw or None, request=request,
                       headers=headers)
+
+
+def unreadable(status: int, headers: dict, content: bytes, request: SentRequest | None, why: str) -> BadResponse:
+    """The error for an answer that could not be read whole (too large, or not decodable), with
+    what was read of it."""
+    body = read_body(content, headers.get("Content-Type"))
+    return BadResponse(f"HTTP {status}: {why}", status=status, text=why, raw_body=body.raw or None,
+                       request=request, headers=headers)

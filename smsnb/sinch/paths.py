@@ -25,6 +25,18 @@ def is_sinch_host(url: str) -> bool:
     return host == "sinch.com" or host.endswith(".sinch.com")
 
 
+def is_loopback(url: str) -> bool:
+    """Whether ``url``'s host is ``localhost`` or a loopback address literal (127.0.0.0/8, ::1)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # not an address literal, or a malformed URL
+        return False
+
+
 _KNOWN = re.compile(r"^/xms/v1/[^/]+/batches(/dry_run|/[^/]+(/delivery_report(/[^/]+)?)?)?/?$")
 _REPORT = re.compile(r"/batches/[^/]+/delivery_report")
 _BATCH = re.compile(r"/batches/[^/]+")

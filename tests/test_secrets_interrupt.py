@@ -1,0 +1,165 @@
+"""Ctrl-C during a send, and %debug after a failed one: with a sentinel token configured for a
+live-style client, the token is in nothing IPython prints and in no frame or exception smsnb
+leaves behind, under every %xmode."""
+import base64
+import signal
+import sys
+import threading
+
+import pytest
+
+from smsnb.sandbox import Sandbox, triggers
+from smsnb.secret import Secret
+from tests.conftest import wait_for
+
+TOKEN = "SENTINELtokenQ7w3Zr9"
+KEY_ID = "sentinel-key"
+KEY_SECRET = "SENTINELkeysecretX4p8"
+# The Basic header carries key id and secret in base64: a leak of it is a leak of the secret.
+FORMS = ("SENTINEL", base64.b64encode(f"{KEY_ID}:{KEY_SECRET}".encode()).decode()[:16])
+
+
+@pytest.fixture
+def slow_box():
+    with Sandbox(api_token=TOKEN, key_secret=KEY_SECRET, key_id=KEY_ID, slow_seconds=30) as box:
+        yield box
+
+
+@pytest.fixture
+def live_env(clean_env, slow_box):
+    clean_env.setenv("SINCH_SERVICE_PLAN_ID", slow_box.service_plan_id)
+    clean_env.setenv("SINCH_API_TOKEN", TOKEN)
+    clean_env.setenv("SMSNB_BASE_URL", slow_box.url)
+    return clean_env
+
+
+@pytest.fixture
+def oauth_env(clean_env, slow_box):
+    clean_env.setenv("SINCH_PROJECT_ID", slow_box.credentials.project_id)
+    clean_env.setenv("SINCH_KEY_ID", KEY_ID)
+    clean_env.setenv("SINCH_KEY_SECRET", KEY_SECRET)
+    clean_env.setenv("SMSNB_BASE_URL", slow_box.url)
+    return clean_env
+
+
+def views(value, depth=2, seen=None):
+    """repr of ``value``, and shallowly of what it holds: items, attributes, slots."""
+    seen = set() if seen is None else seen
+    if id(value) in seen or isinstance(value, (type, type(sys))) or callable(value) and not hasattr(value, "__dict__"):
+        return
+    seen.add(id(value))
+    try:
+        yield repr(value)
+    except Exception:  # a half-built object's repr may fail; its parts are still looked at
+        pass
+    if depth == 0 or isinstance(value, (str, bytes, int, float, Secret)):  # a Secret's inside is its purpose
+        return
+    parts = []
+    if isinstance(value, dict):
+        parts = list(value.values())
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        parts = list(value)[:200]
+    else:
+        parts = list(getattr(value, "__dict__", {}).values())
+        for cls in type(value).__mro__:
+            for name in getattr(cls, "__slots__", ()):
+                parts.append(getattr(value, name, None))
+        if isinstance(value, BaseException):
+            parts += [value.args, value.__cause__, value.__context__]
+    for part in parts:
+        yield from views(part, depth - 1, seen)
+
+
+def frames_of(tb, stop_file):
+    """Every frame of a traceback, and each one's callers up to the test itself."""
+    frames, seen = [], set()
+    while tb is not None:
+        frame = tb.tb_frame
+        while frame is not None and frame.f_code.co_filename != stop_file and id(frame) not in seen:
+            seen.add(id(frame))
+            frames.append(frame)
+            frame = frame.f_back
+        tb = tb.tb_next
+    return frames
+
+
+def sweep_frames(tb):
+    for frame in frames_of(tb, __file__):
+        for name, value in frame.f_locals.items():
+            for shown in views(value):
+                yield f"{frame.f_code.co_name}:{name} = {shown}"
+
+
+def exception_chain(error):
+    seen = []
+    while error is not None and error not in seen:
+        seen.append(error)
+        error = error.__cause__ or error.__context__
+    return seen
+
+
+def leaks(texts):
+    found = []
+    for text in texts:
+        for form in FORMS:
+            if form in text:
+                index = text.index(form)
+                found.append(text[max(0, index - 150):index + 40])
+    return found
+
+
+def in_flight():
+    """True once the main thread is blocked reading the answer."""
+    frame = sys._current_frames().get(threading.main_thread().ident)
+    while frame is not None:
+        if frame.f_code.co_name in ("_read_status", "readinto"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def interrupt_when_in_flight():
+    def run():
+        wait_for(in_flight, timeout=10)
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("mode", ["Plain", "Context", "Verbose", "Minimal"])
+@pytest.mark.parametrize("auth", ["token", "oauth"])
+def test_ctrl_c_during_a_send_shows_no_secret(ip, request, capsys, mode, auth):
+    request.getfixturevalue("live_env" if auth == "token" else "oauth_env")
+    ip.run_line_magic("colors", "nocolor")
+    ip.run_line_magic("xmode", mode)
+    capsys.readouterr()
+    sys.last_traceback = None
+    try:
+        thread = interrupt_when_in_flight()
+        outcome = ip.run_cell(f"%sms {triggers.SLOW} -m hi --timeout 20", store_history=False)
+        thread.join(10)
+    finally:
+        ip.run_line_magic("xmode", "Context")
+    assert isinstance(outcome.error_in_exec, KeyboardInterrupt)
+    printed = capsys.readouterr()
+    assert "KeyboardInterrupt" in printed.out + printed.err
+    assert sys.last_traceback is not None
+    seen = [printed.out, printed.err, *sweep_frames(sys.last_traceback)]
+    assert any("Authorization" in text for text in seen)  # the sweep did see the header, masked
+    assert not leaks(seen), leaks(seen)[:3]
+
+
+@pytest.mark.parametrize("auth", ["token", "oauth"])
+def test_a_transport_error_keeps_no_secret_for_debug(ip, request, auth):
+    request.getfixturevalue("live_env" if auth == "token" else "oauth_env")
+    ip.run_line_magic("config", "SmsMagic.raise_on_error = True")  # as %debug would find it
+    sys.last_traceback = None
+    outcome = ip.run_cell(f"%sms {triggers.DROPPED} -m hi", store_history=False)
+    error = outcome.error_in_exec
+    assert error.key == "connection_dropped" and sys.last_traceback is not None
+    assert error.__cause__ is None and error.__context__ is None  # requests' exception is not kept
+    seen = [text for link in exception_chain(error) for text in views(link, depth=3)]
+    seen += list(sweep_frames(error.__traceback__)) + list(sweep_frames(sys.last_traceback))
+    assert not leaks(seen), leaks(seen)[:3]
