@@ -6,7 +6,7 @@ class Secret:
     __slots__ = ("_value",)
 
     def __init__(self, value: str):
-        self._value = value
+        self._value = value.strip()  # a pasted newline or space is never part of a credential
 
     def reveal(self) -> str:
         """The value itself: only for the Authorization header, never for display."""

@@ -156,11 +156,13 @@ def resolve(traits: dict, env, pyproject: dict, login: dict | None = None,
                 values[key], sources[key] = coerced, "%config"
     secrets, secret_sources = {}, {}
     for var, key in SECRET_ENV.items():
-        if env.get(var):
-            secrets[key], secret_sources[key] = Secret(env[var]), f"env {var}"
+        secret = Secret(env.get(var) or "")  # stripped, as every other setting
+        if secret:
+            secrets[key], secret_sources[key] = secret, f"env {var}"
     for key, value in (login or {}).items():
         if isinstance(value, Secret):
-            secrets[key], secret_sources[key] = value, "%sms login"
+            if value:  # a blank one (an Enter at the prompt) sets nothing
+                secrets[key], secret_sources[key] = value, "%sms login"
         elif value:
             values[key], sources[key] = value, "%sms login"
     if values["backend"] not in BACKENDS:

@@ -70,3 +70,29 @@ def test_sandbox_can_produce_nothing_the_catalog_lacks():
 
 def test_did_you_mean():
     assert catalog.suggest("missing_calback_url") == ["missing_callback_url"]
+
+
+BEFORE_SENDING = {"connection_refused", "dns_failure", "tls_failure", "timeout_connect", "invalid_credential"}
+NOTHING_SENT = ("nothing was sent", "no request was sent", "request was not sent", "never reached",
+                "never left", "sent nothing")
+
+
+def test_only_failures_proven_before_sending_say_nothing_was_sent():
+    assert catalog.get("transport_failed").may_have_been_sent  # what an unclassified failure becomes
+    for entry in catalog.ENTRIES:
+        assert not (entry.retryable and entry.may_have_been_sent), entry.key
+        if entry.status is not None or entry is catalog.UNKNOWN_CODE or entry is catalog.UNKNOWN_STATUS:
+            continue
+        words = " ".join((entry.title, entry.meaning) + entry.causes + entry.steps).lower()
+        assert any(phrase in words for phrase in NOTHING_SENT) == (entry.key in BEFORE_SENDING), entry.key
+        assert entry.may_have_been_sent == (entry.key not in BEFORE_SENDING), entry.key
+
+
+def test_every_error_class_names_an_entry_and_keeps_its_promise():
+    from smsnb.sinch import errors
+
+    for cls in (errors.ConnectionRefused, errors.DnsError, errors.TlsError, errors.ConnectTimeout, errors.ReadTimeout,
+                errors.ConnectionDropped, errors.TransportFailed, errors.BadResponse, errors.InvalidCredential):
+        error = cls("x")
+        assert catalog.get(cls.entry_key) is error.entry
+        assert error.may_have_been_sent == (cls.entry_key not in BEFORE_SENDING), cls

@@ -462,3 +462,16 @@ def test_trust_env_false_ignores_proxy_variables(proxy):
 def test_the_magic_never_sends_to_the_sandbox_through_a_proxy(ip, proxy):
     result = sms(ip, f"{triggers.ORDINARY_MOBILE} -m hi")
     assert result.ok and proxy.requests == []
+
+
+@pytest.mark.parametrize("lifetime", [b"9" * 400, b"Infinity", b"NaN", b"-5", b'"soon"'])
+def test_an_odd_token_lifetime_is_no_traceback(raw_server, lifetime):
+    def answer(conn, _):  # a token answer and a batch in one, for both requests
+        body = b'{"access_token": "tok", "expires_in": %s, "id": "01X"}' % lifetime
+        conn.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    server = raw_server(answer)
+    client = Client(project_id="p", key_id="k", key_secret="s", base_url=server.url)
+    assert client.send(HELLO).data["id"] == "01X"
+    assert client.send(HELLO).data["id"] == "01X"

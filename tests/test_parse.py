@@ -1,12 +1,14 @@
 """Reading answers of every shape; hypothesis feeds the parser whatever it likes."""
 import json
+import time
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from smsnb import render
 from smsnb.results import Result
 from smsnb.sinch import errors
-from smsnb.sinch.parse import error_from_answer, read_body
+from smsnb.sinch.parse import error_from_answer, json_from_success, read_body
 from smsnb.sinch.request import SentRequest, SmsRequest
 
 SENT = SentRequest("POST", "http://127.0.0.1:1/xms/v1/plan/batches", {"Authorization": "Bearer ********"},
@@ -89,3 +91,34 @@ def test_parser_survives_anything_and_every_outcome_renders(status, headers, con
     assert "\n" not in str(error) and "\r" not in str(error)
     result = Result("SANDBOX", "send", SmsRequest(("+46701234567",), "x"), error=error)
     assert render.result_text(result) and render.result_html(result)
+
+
+@pytest.mark.parametrize("header, seconds", [
+    ("7", 7), ("0.5", 0.5), ("inf", 3600), ("Infinity", 3600), ("1e308", 3600), ("9" * 5000, 3600),
+    ("-5", 0), ("-inf", 0), ("nan", None), ("soon", None), ("", None),
+])
+def test_retry_after_is_finite_and_clamped_and_the_header_is_kept_as_sent(header, seconds):
+    error = error_from_answer(429, {"Retry-After": header}, b"", SENT)
+    assert error.retry_after == seconds and error.retry_after_header == header
+
+
+def test_retry_after_as_an_http_date_and_in_any_case():
+    from email.utils import formatdate
+
+    def wait(when):
+        return error_from_answer(429, {"retry-after": formatdate(when, usegmt=True)}, b"", SENT).retry_after
+
+    assert 50 <= wait(time.time() + 60) <= 60
+    assert wait(time.time() + 10 ** 9) == 3600 and wait(time.time() - 60) == 0
+    assert error_from_answer(429, {"retry-after": "7"}, b"", SENT).retry_after_header == "7"
+
+
+def test_a_huge_integer_or_an_odd_charset_is_read_never_raised():
+    huge = b'{"id": ' + b"9" * 5000 + b"}"
+    with pytest.raises(errors.BadResponse):
+        json_from_success(201, {}, huge, SENT)
+    assert error_from_answer(400, {}, b'{"code": ' + b"9" * 5000 + b"}", SENT).status == 400
+    for charset in ("idna", "undefined", "utf\x00-8", "base64", "rot13"):
+        error = error_from_answer(400, {"Content-Type": f"application/json; charset={charset}"},
+                                  b'{"code": "c", "text": "t"}', SENT)
+        assert (error.code, error.text) == ("c", "t"), charset

@@ -107,3 +107,55 @@ def test_secrets_cannot_be_pickled_into_a_file():
 
     with pytest.raises(TypeError, match="not pickled"):
         pickle.dumps(Secret(TOKEN))
+
+
+def live_env(clean_env, box, token):
+    clean_env.setenv("SINCH_SERVICE_PLAN_ID", box.service_plan_id)
+    clean_env.setenv("SINCH_API_TOKEN", token)
+    clean_env.setenv("SMSNB_BASE_URL", box.url)
+
+
+@pytest.mark.parametrize("pasted", [TOKEN + "\r\n", TOKEN + "\n", f"  {TOKEN}\t"])
+def test_a_pasted_token_with_whitespace_around_it_works(ip, clean_env, live_sandbox, pasted):
+    from tests.conftest import sms
+
+    live_env(clean_env, live_sandbox, pasted)
+    assert sms(ip, f"{triggers.ORDINARY_MOBILE} -m hi").ok
+
+
+@pytest.mark.parametrize("token, kind", [
+    ("SENTINEL\x01QQZ", "a control character (U+0001) at position 9 of 12"),
+    ("SENTINEL\r\nQQZ", "a control character (U+000D) at position 9 of 13"),
+    ("SENTINEL\u2019QQZ", "a non-ASCII character (U+2019) at position 9 of 12"),
+    ("SENTINELé", "a non-ASCII character (U+00E9) at position 9 of 9"),
+    ("SENTINEL QQZ", "a space at position 9 of 12"),
+])
+def test_a_token_with_a_bad_character_inside_gets_a_card_that_says_so(ip, clean_env, live_sandbox, token, kind):
+    from tests.conftest import html_of, sms, text_of
+
+    live_env(clean_env, live_sandbox, token)
+    result = sms(ip, f"{triggers.ORDINARY_MOBILE} -m hi")
+    error = result.error
+    assert error.key == "invalid_credential" and not error.may_have_been_sent
+    assert kind in str(error) and "nothing was sent" in str(error) and "API token" in str(error)
+    assert live_sandbox.journal.entries() == []  # it never left
+    shown = text_of(result) + html_of(result) + str(error) + repr(error) + repr(vars(error))
+    assert "SENTINEL" not in shown and "QQZ" not in shown
+
+
+def test_a_key_secret_with_a_bad_character_inside_gets_the_same_card(ip, clean_env, live_sandbox):
+    from tests.conftest import sms
+
+    clean_env.setenv("SINCH_PROJECT_ID", live_sandbox.credentials.project_id)
+    clean_env.setenv("SINCH_KEY_ID", live_sandbox.credentials.key_id)
+    clean_env.setenv("SINCH_KEY_SECRET", KEY_SECRET[:8] + "\u200b" + KEY_SECRET[8:])  # a zero-width space
+    clean_env.setenv("SMSNB_BASE_URL", live_sandbox.url)
+    error = sms(ip, f"{triggers.ORDINARY_MOBILE} -m hi").error
+    assert error.key == "invalid_credential" and "key secret" in str(error) and "U+200B" in str(error)
+    assert live_sandbox.journal.entries() == [] and "SENTINEL" not in repr(vars(error))
+
+
+def test_a_secret_drops_surrounding_whitespace():
+    from smsnb.secret import Secret
+
+    assert Secret(f" {TOKEN}\r\n") == Secret(TOKEN) and Secret("\n").reveal() == ""

@@ -122,3 +122,19 @@ def test_login_with_project_keys(ip, monkeypatch, sandbox):
     result = sms(ip, f"{MOBILE} -m hi")
     assert result.ok and result.backend == "SANDBOX"  # the answer carries the sandbox's mark
     assert any(e["path"] == "/oauth2/token" for e in sandbox.journal.entries())
+
+
+@pytest.mark.parametrize("pasted", ["tok-1\r\n", "tok-1\n", "  tok-1\t", "\u00a0tok-1 "])
+def test_secrets_from_the_environment_are_stripped_like_every_setting(pasted):
+    from smsnb.secret import Secret
+
+    resolved = settings.resolve({}, {"SINCH_API_TOKEN": pasted, "SINCH_KEY_SECRET": pasted}, {})
+    assert resolved.api_token == Secret("tok-1") and resolved.key_secret.reveal() == "tok-1"
+
+
+def test_a_blank_secret_is_no_secret():
+    from smsnb.secret import Secret
+
+    resolved = settings.resolve({}, {"SINCH_SERVICE_PLAN_ID": "p", "SINCH_API_TOKEN": " \r\n"}, {},
+                                login={"key_secret": Secret("\n")})
+    assert resolved.api_token is None and resolved.key_secret is None and not resolved.has_credentials
