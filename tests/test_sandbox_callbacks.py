@@ -128,7 +128,8 @@ def test_a_redirect_is_not_followed(servers):
 def test_a_name_or_odd_address_is_refused_unresolved_and_journaled(sandbox, monkeypatch, url):
     looked_up = []
     real = socket.getaddrinfo
-    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: looked_up.append(host) or real(host, *a, **k))
+    monkeypatch.setattr(socket, "getaddrinfo",
+                        lambda host, *a, **k: looked_up.append(host) or real(host, *a, **k))
     answer = Api(sandbox).send(batch_to(url, "summary"))
     assert answer.status_code in (201, 400)  # "http://[::1/cb" is not a URL Sinch takes
     if answer.status_code == 201:

@@ -187,7 +187,8 @@ HOSTILE = {
         "Content-Type": "application/x-www-form-urlencoded"}, b"grant_type=client_credentials"), 401),
     "integer of 5000 digits": (request("POST", PLAN_PATH, JSON_AUTH,
                                        batch_bytes(', "max_number_of_message_parts": ' + "9" * 5000)), 400),
-    "send_at in year 9999": (request("POST", PLAN_PATH, JSON_AUTH, batch_bytes(', "send_at": "9999-12-31T00:00:00Z"')), 400),
+    "send_at in year 9999": (request("POST", PLAN_PATH, JSON_AUTH,
+                                     batch_bytes(', "send_at": "9999-12-31T00:00:00Z"')), 400),
     "expire_at past year 9999 in UTC": (request("POST", PLAN_PATH, JSON_AUTH, batch_bytes(
         ', "send_at": "9999-12-31T20:00:00+00:00", "expire_at": "9999-12-31T23:59:59-14:00"')), 400),
     "body over 1 MiB to an unknown path": (request("POST", "/nowhere", length=2_000_000), 413),

@@ -16,8 +16,8 @@ from werkzeug.wrappers import Request, Response
 
 from .. import encoding, msisdn
 from . import triggers
-from .state import (KEPT_TEXT, KEPT_VALUE, Batch, CallbackDispatcher, Capped, Clock, Journal, callback_target, clip,
-                    iso, new_batch_id, redact_body, redact_headers)
+from .state import (KEPT_TEXT, KEPT_VALUE, Batch, CallbackDispatcher, Capped, Clock, Journal, callback_target,
+                    clip, iso, new_batch_id, redact_body, redact_headers)
 from ..sinch.rules import parse_time
 from .validation import ApiError, check_batch, parse_json_object, strict_json
 
@@ -64,7 +64,8 @@ class Settings:
 
 def json_response(status: int, body, headers: dict | None = None) -> Response:
     # allow_nan=False: answers are strict JSON; request parsing already refuses NaN and Infinity
-    return Response(json.dumps(body, allow_nan=False), status=status, headers=headers, content_type="application/json")
+    return Response(json.dumps(body, allow_nan=False), status=status, headers=headers,
+                    content_type="application/json")
 
 
 def api_error(error: ApiError) -> Response:
@@ -159,8 +160,8 @@ class SandboxApp:
         try:
             response = body if isinstance(body, Response) else self._answer(request)
         except Exception as error:  # a bug in the sandbox: still an answer, and still journaled
-            response = Response(f"The sandbox itself failed ({type(error).__name__}): a bug in smsnb.", status=500,
-                                content_type="text/plain")
+            response = Response(f"The sandbox itself failed ({type(error).__name__}): a bug in smsnb.",
+                                status=500, content_type="text/plain")
         response.headers["X-Smsnb-Sandbox"] = "1"  # lets a client say SANDBOX, whatever its base URL
         if journaled(request.path):
             self._record(request, body if isinstance(body, bytes) else b"", response)
@@ -170,10 +171,12 @@ class SandboxApp:
         dropped = isinstance(response, DroppedResponse)
         answer = "(connection dropped mid-answer)" if dropped else response.get_data()
         self.journal.record(journal_entry(
-            request.method, request.path, request.query_string.decode("latin-1"), request.environ.get("REMOTE_PORT"),
-            request.headers.items(), body, "dropped" if dropped else response.status_code, answer))
+            request.method, request.path, request.query_string.decode("latin-1"),
+            request.environ.get("REMOTE_PORT"), request.headers.items(), body,
+            "dropped" if dropped else response.status_code, answer))
 
-    def record_refused(self, method: str, target: str, headers, client_port, status: int, reason: str) -> None:
+    def record_refused(self, method: str, target: str, headers, client_port, status: int,
+                       reason: str) -> None:
         """A request the HTTP layer answered before the app saw it: malformed, a head over the
         cap, or too slow. It is journaled like any other."""
         path, _, query = target.partition("?")
@@ -456,7 +459,8 @@ class SandboxApp:
         if request.method == "POST":
             data = request.get_data()
             if len(data) > RECEIVER_MAX_BYTES:
-                return Response(f"The receiver keeps callbacks of up to {RECEIVER_MAX_BYTES} bytes.", status=413)
+                return Response(f"The receiver keeps callbacks of up to {RECEIVER_MAX_BYTES} bytes.",
+                                status=413)
             try:
                 payload = strict_json(data.decode("utf-8"))
             except (ValueError, RecursionError):
@@ -467,7 +471,8 @@ class SandboxApp:
             self.received_callbacks.clear()
             return empty(204)
         received = self.received_callbacks
-        return json_response(200, {"cap": received.cap, "dropped": received.dropped, "callbacks": received.entries()})
+        return json_response(200, {"cap": received.cap, "dropped": received.dropped,
+                                   "callbacks": received.entries()})
 
     def _on_triggers(self, request: Request) -> Response:
         return json_response(200, [t.__dict__ for t in triggers.TRIGGERS])

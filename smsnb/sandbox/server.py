@@ -244,8 +244,9 @@ class Sandbox:
             return self
         self._stopping.clear()
         app = SandboxApp(self.settings, self._stopping)
-        server = _Server(("127.0.0.1", self._port), app, self.settings.request_seconds, numthreads=WORKER_THREADS,
-                         server_name="smsnb-sandbox", request_queue_size=LISTEN_BACKLOG)
+        server = _Server(("127.0.0.1", self._port), app, self.settings.request_seconds,
+                         numthreads=WORKER_THREADS, server_name="smsnb-sandbox",
+                         request_queue_size=LISTEN_BACKLOG)
         failure: list[BaseException] = []
 
         def prepare() -> None:

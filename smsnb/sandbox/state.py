@@ -120,7 +120,8 @@ def redact_headers(headers) -> dict:
         if index == KEPT_HEADERS:
             kept["..."] = "more headers, not kept"
             break
-        kept[clip(name, KEPT_VALUE)] = _REDACTED if name.lower() == "authorization" else clip(value, KEPT_VALUE)
+        secret = name.lower() == "authorization"
+        kept[clip(name, KEPT_VALUE)] = _REDACTED if secret else clip(value, KEPT_VALUE)
     return kept
 
 
@@ -224,7 +225,8 @@ def callback_target(url: str) -> Target | str:
         return f"'{clip(host, 200)}' is a name, and the sandbox resolves none but localhost"
     if not address.is_loopback:
         return f"{address} is not a loopback address"
-    path = quote((parts.path or "/") + (f"?{parts.query}" if parts.query else ""), safe="!#$%&'()*+,/:;=?@[]~")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    path = quote(path, safe="!#$%&'()*+,/:;=?@[]~")  # no space, CR or LF can reach the request line
     return Target(parts.scheme, str(address), port or (443 if parts.scheme == "https" else 80), path)
 
 
@@ -325,8 +327,9 @@ class CallbackDispatcher:
             self._wake.notify()
 
     def refuse(self, url: str, reason: str) -> None:
-        self.attempts.append({"url": url, "attempt": 1, "at": iso(time.time()), "payload": None, "retry": False,
-                              "outcome": f"not sent: {reason}; the sandbox delivers callbacks to loopback only"})
+        outcome = f"not sent: {reason}; the sandbox delivers callbacks to loopback only"
+        self.attempts.append({"url": url, "attempt": 1, "at": iso(time.time()), "payload": None,
+                              "retry": False, "outcome": outcome})
 
     def stop(self) -> None:
         with self._wake:
@@ -369,8 +372,9 @@ class CallbackDispatcher:
             rendered = (job["url"], job["payload"]) if "payload" in job else self._render(job)
         except Exception as error:  # a bug must cost one callback, never the sender thread
             rendered = None
-            self.attempts.append({"url": job["url"], "attempt": attempt, "at": iso(time.time()), "payload": None,
-                                  "retry": False, "outcome": f"not sent: {type(error).__name__}: {error}"})
+            self.attempts.append({"url": job["url"], "attempt": attempt, "at": iso(time.time()),
+                                  "payload": None, "retry": False,
+                                  "outcome": f"not sent: {type(error).__name__}: {error}"})
         if rendered is None:
             return
         url, payload = rendered

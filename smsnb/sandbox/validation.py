@@ -84,7 +84,8 @@ def _bounded_int(text: str) -> int:
 def strict_json(text: str):
     """``text`` parsed as strict JSON: no NaN or Infinity, no number too large for a double or of
     more than 4300 digits. Raises ValueError (or RecursionError when nested too deeply)."""
-    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int)
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float,
+                      parse_int=_bounded_int)
 
 
 def parse_json_object(raw: bytes) -> dict | ApiError:
