@@ -278,8 +278,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("A token copied together with a line break, a tab or a space in the middle.",
          "A look-alike character pasted by accident: a curly quote, a non-breaking or zero-width space.",
          "Another value in SINCH_API_TOKEN or SINCH_KEY_SECRET, e.g. a whole line of a file."),
-        ("Copy the API token again from the Sinch dashboard (SMS > APIs), then set SINCH_API_TOKEN "
-         "or use %sms login.",
+        ("Copy the API token again from the Sinch dashboard (SMS > APIs); then %sms login.",
          "For an access key, copy the key id and key secret again (Settings > Access keys).",
          "Then send again: nothing was sent."),
         ("api_token", "key_id", "key_secret"), AUTH_DOCS,

@@ -91,8 +91,9 @@ def test_only_failures_proven_before_sending_say_nothing_was_sent():
 def test_every_error_class_names_an_entry_and_keeps_its_promise():
     from smsnb.sinch import errors
 
-    for cls in (errors.ConnectionRefused, errors.DnsError, errors.TlsError, errors.ConnectTimeout, errors.ReadTimeout,
-                errors.ConnectionDropped, errors.TransportFailed, errors.BadResponse, errors.InvalidCredential):
+    for cls in (errors.ConnectionRefused, errors.DnsError, errors.TlsError, errors.ConnectTimeout,
+                errors.ReadTimeout, errors.ConnectionDropped, errors.TransportFailed, errors.BadResponse,
+                errors.InvalidCredential):
         error = cls("x")
         assert catalog.get(cls.entry_key) is error.entry
         assert error.may_have_been_sent == (cls.entry_key not in BEFORE_SENDING), cls

@@ -442,7 +442,8 @@ def proxy(monkeypatch):
 
 
 def test_a_loopback_base_url_is_never_reached_through_a_proxy(sandbox, proxy):
-    client = Client(service_plan_id=sandbox.service_plan_id, api_token=sandbox.api_token, base_url=sandbox.url)
+    client = Client(service_plan_id=sandbox.service_plan_id, api_token=sandbox.api_token,
+                    base_url=sandbox.url)
     assert client.send(HELLO).status == 201
     localhost = Client(service_plan_id=sandbox.service_plan_id, api_token=sandbox.api_token,
                        base_url=sandbox.url.replace("127.0.0.1", "localhost"))
@@ -455,7 +456,8 @@ def test_trust_env_false_ignores_proxy_variables(proxy):
         Client(service_plan_id="p", api_token="t", base_url="http://smsnb-test.invalid").send(HELLO)
     assert len(proxy.requests) == 1
     with pytest.raises(errors.DnsError):
-        Client(service_plan_id="p", api_token="t", base_url="http://smsnb-test.invalid", trust_env=False).send(HELLO)
+        Client(service_plan_id="p", api_token="t", base_url="http://smsnb-test.invalid",
+               trust_env=False).send(HELLO)
     assert len(proxy.requests) == 1
 
 

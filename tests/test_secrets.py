@@ -130,7 +130,8 @@ def test_a_pasted_token_with_whitespace_around_it_works(ip, clean_env, live_sand
     ("SENTINELé", "a non-ASCII character (U+00E9) at position 9 of 9"),
     ("SENTINEL QQZ", "a space at position 9 of 12"),
 ])
-def test_a_token_with_a_bad_character_inside_gets_a_card_that_says_so(ip, clean_env, live_sandbox, token, kind):
+def test_a_token_with_a_bad_character_inside_gets_a_card_that_says_so(ip, clean_env, live_sandbox, token,
+                                                                     kind):
     from tests.conftest import html_of, sms, text_of
 
     live_env(clean_env, live_sandbox, token)

@@ -12,6 +12,8 @@ sent only when it provably happened before the request left.
 from __future__ import annotations
 
 import base64
+import heapq
+import itertools
 import math
 import socket
 import ssl
@@ -34,6 +36,7 @@ from .request import SentRequest, SmsRequest, redact_headers
 USER_AGENT = f"smsnb/{__version__} python-requests/{requests.__version__}"
 TOKEN_MARGIN = 30.0  # refresh an access token this many seconds before it expires
 MAX_ANSWER = 10 << 20  # bytes of an answer smsnb reads; past it, bad_response and the rest unread
+TOO_LARGE = f"The answer is larger than {MAX_ANSWER >> 20} MiB; the rest was not read."
 CHUNK = 16 << 10  # bytes read (and decompressed) at a time
 MAX_TOKEN_LIFETIME = 86400.0
 
@@ -195,7 +198,8 @@ class Client:
             raise error
         raise AssertionError("unreachable")
 
-    def _http(self, method: str, url: str, sent: SentRequest, *, timeout: float | None = None, **kw) -> _Answer:
+    def _http(self, method: str, url: str, sent: SentRequest, *, timeout: float | None = None,
+              **kw) -> _Answer:
         """One request within its total deadline. Errors are raised here, outside any handler, so
         that none keeps requests' exception (and its request) as a cause or context."""
         deadline = _Deadline(timeout or self.timeout)
@@ -243,8 +247,8 @@ class Client:
                            "grant_type=client_credentials")
         auth = _Basic(check_credential(Secret(self.key_id), "key id", sent),
                       check_credential(self.key_secret, "key secret", sent))
-        answer = self._http("POST", self.token_url, sent, data={"grant_type": "client_credentials"}, auth=auth,
-                            timeout=timeout)
+        answer = self._http("POST", self.token_url, sent, data={"grant_type": "client_credentials"},
+                            auth=auth, timeout=timeout)
         body = read_body(answer.content, answer.headers.get("Content-Type"))
         data = body.data if isinstance(body.data, dict) else {}
         token = data.get("access_token")
@@ -269,12 +273,14 @@ def _lifetime(value) -> float:
 
 
 def _checked_url(url: str, what: str) -> str:
+    """``url`` when requests can send to it; else a ValueError that does not repeat it (it may
+    hold a password)."""
     try:
         parts = urlsplit(url)
-        parts.port  # raises ValueError for a port out of range
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:  # a port out of range, a broken IPv6 literal
+        usable = False
+    if not usable:
         raise ValueError(f"The {what} must be an http:// or https:// URL with a host (and a valid port).")
     return url
 
@@ -339,7 +345,7 @@ class _Bearer(requests.auth.AuthBase):
 class _Basic(requests.auth.AuthBase):
     """HTTP Basic ``key_id:key_secret`` for the OAuth2 token endpoint, as a masked value."""
 
-    __slots__ = ("_user", "_secret")
+    __slots__ = ("_secret", "_user")
 
     def __init__(self, user: Secret, secret: Secret):
         self._user, self._secret = user, secret
@@ -363,10 +369,10 @@ class _Deadline:
         self.seconds = seconds
         self.at = time.monotonic() + seconds
         self.expired = False
+        self.done = False
         self._conn = None
         self._lock = threading.Lock()
-        self._done = threading.Event()
-        threading.Thread(target=self._watch, name="smsnb-deadline", daemon=True).start()
+        _WATCHDOG.add(self)
 
     def watch(self, conn) -> None:
         with self._lock:
@@ -380,27 +386,60 @@ class _Deadline:
 
     def finish(self) -> None:
         with self._lock:
-            self._done.set()
+            self.done = True
             self._conn = None
 
-    def _watch(self) -> None:
-        if self._done.wait(self.seconds):
-            return
+    def expire(self) -> bool:
+        """Shut the connection's socket; False while there is none yet (still connecting)."""
         with self._lock:
-            self.expired = not self._done.is_set()
-        while not self._shut() and not self._done.wait(0.05):  # still connecting: try again soon
-            pass
-
-    def _shut(self) -> bool:
-        with self._lock:
+            if self.done:
+                return True
+            self.expired = True
             sock = getattr(self._conn, "sock", None)
-            if self._done.is_set() or sock is None:
-                return self._done.is_set()
+            if sock is None:
+                return False
             try:
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
             except OSError:
                 pass
             return True
+
+
+class _Watchdog:
+    """One thread for every deadline, asleep until the nearest one."""
+
+    RETRY = 0.05  # seconds between attempts to shut a connection that is still being made
+
+    def __init__(self):
+        self._heap: list = []
+        self._order = itertools.count()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, deadline: _Deadline) -> None:
+        with self._wake:
+            heapq.heappush(self._heap, (deadline.at, next(self._order), deadline))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="smsnb-deadlines", daemon=True)
+                self._thread.start()
+            if self._heap[0][2] is deadline:
+                self._wake.notify()
+
+    def _run(self) -> None:
+        with self._wake:
+            while True:
+                while self._heap and self._heap[0][2].done:
+                    heapq.heappop(self._heap)
+                delay = self._heap[0][0] - time.monotonic() if self._heap else None
+                if delay is None or delay > 0:
+                    self._wake.wait(delay)
+                    continue
+                deadline = heapq.heappop(self._heap)[2]
+                if not deadline.expire():
+                    heapq.heappush(self._heap, (time.monotonic() + self.RETRY, next(self._order), deadline))
+
+
+_WATCHDOG = _Watchdog()
 
 
 class _Watched:
@@ -448,7 +487,8 @@ class _Adapter(HTTPAdapter):
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         if paths.is_loopback(request.url):
             proxies = {}
-        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+        return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert,
+                            proxies=proxies)
 
 
 def _read_capped(answer: requests.Response, deadline: _Deadline) -> tuple[bytes, str | None]:
@@ -459,7 +499,7 @@ def _read_capped(answer: requests.Response, deadline: _Deadline) -> tuple[bytes,
             body += chunk
             if len(body) > MAX_ANSWER:
                 del body[MAX_ANSWER:]
-                return bytes(body), f"The answer is larger than {MAX_ANSWER >> 20} MiB; the rest was not read."
+                return bytes(body), TOO_LARGE
             if time.monotonic() > deadline.at:
                 raise requests.exceptions.ReadTimeout("the total deadline passed")
     except requests.exceptions.ContentDecodingError:
@@ -491,10 +531,10 @@ def _raised_in(error: BaseException, function: str) -> bool:
     return False
 
 
-def _before_sending(error: BaseException) -> bool:
+def _before_sending(causes: list[BaseException]) -> bool:
     """Whether the failure provably happened before any byte of the request left: while resolving,
     connecting or in the TLS handshake."""
-    for cause in _causes(error):
+    for cause in causes:
         if isinstance(cause, (NewConnectionError, ConnectTimeoutError, ssl.SSLCertVerificationError)):
             return True
         if isinstance(cause, ssl.SSLError) and _raised_in(cause, "do_handshake"):
@@ -502,37 +542,42 @@ def _before_sending(error: BaseException) -> bool:
     return False
 
 
-def _before_sending_error(causes: list[BaseException], kw: dict) -> errors.TransportError:
+def _not_connected(causes: list[BaseException], sent: SentRequest) -> errors.TransportError:
+    """The error for a failure before sending, by what failed."""
     def found(*kinds):
         return any(isinstance(cause, kinds) for cause in causes)
 
     if found(socket.gaierror) or any(type(cause).__name__ == "NameResolutionError" for cause in causes):
-        return errors.DnsError("The host name could not be resolved; nothing was sent.", **kw)
+        return errors.DnsError("The host name could not be resolved; nothing was sent.", request=sent)
     if found(ConnectionRefusedError):
-        return errors.ConnectionRefused("Nothing is listening at the base URL; nothing was sent.", **kw)
+        return errors.ConnectionRefused("Nothing is listening at the base URL; nothing was sent.",
+                                        request=sent)
     if found(ssl.SSLError):
-        return errors.TlsError("The TLS handshake failed; no request was sent.", **kw)
+        return errors.TlsError("The TLS handshake failed; no request was sent.", request=sent)
     if any(isinstance(c, ConnectTimeoutError) and not isinstance(c, NewConnectionError) for c in causes):
-        return errors.ConnectTimeout("No connection within the connect timeout; nothing was sent.", **kw)
-    return errors.ConnectionRefused("The connection could not be made; nothing was sent.", **kw)
+        return errors.ConnectTimeout("No connection within the connect timeout; nothing was sent.",
+                                     request=sent)
+    return errors.ConnectionRefused("The connection could not be made; nothing was sent.", request=sent)
 
 
-def transport_error(error: requests.RequestException, sent: SentRequest, deadline: _Deadline) -> errors.TransportError:
+_CUT_OFF = ("RemoteDisconnected", "IncompleteRead", "ChunkedEncodingError")  # an answer that stopped short
+
+
+def transport_error(error: requests.RequestException, sent: SentRequest,
+                    deadline: _Deadline) -> errors.TransportError:
     """The smsnb error for a failure on the way, with a message free of addresses and ids. Only a
     failure proven to happen before the request left says that nothing was sent."""
-    kw = {"request": sent}
-    before = _before_sending(error)
-    if deadline.expired or (isinstance(error, requests.exceptions.Timeout) and not before):
-        if before:
-            return errors.ConnectTimeout("No connection within the timeout; nothing was sent.", **kw)
-        return errors.ReadTimeout(f"No complete answer within {deadline.seconds:g} s; the SMS may have been sent.",
-                                  **kw)
-    if before:
-        return _before_sending_error(list(_causes(error)), kw)
-    for cause in _causes(error):
-        name = type(cause).__name__
-        if name in ("RemoteDisconnected", "IncompleteRead", "ChunkedEncodingError") or isinstance(
-                cause, (ConnectionResetError, BrokenPipeError)):
-            return errors.ConnectionDropped("The connection broke during the answer; the SMS may have been sent.",
-                                            **kw)
-    return errors.TransportFailed(f"The connection failed ({type(error).__name__}); the SMS may have been sent.", **kw)
+    causes = list(_causes(error))
+    if _before_sending(causes):
+        if deadline.expired:  # the watchdog shut a connection still being made
+            return errors.ConnectTimeout("No connection within the timeout; nothing was sent.", request=sent)
+        return _not_connected(causes, sent)
+    if deadline.expired or isinstance(error, requests.exceptions.Timeout):
+        return errors.ReadTimeout(f"No complete answer within {deadline.seconds:g} s; the SMS may have been "
+                                  f"sent.", request=sent)
+    if any(type(c).__name__ in _CUT_OFF or isinstance(c, (ConnectionResetError, BrokenPipeError))
+           for c in causes):
+        return errors.ConnectionDropped("The connection broke during the answer; the SMS may have been sent.",
+                                        request=sent)
+    return errors.TransportFailed(f"The connection failed ({type(error).__name__}); the SMS may have been "
+                                  f"sent.", request=sent)

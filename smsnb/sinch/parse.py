@@ -96,7 +96,8 @@ def json_from_success(status: int, headers: dict, content: bytes, request: SentR
                       headers=headers)
 
 
-def unreadable(status: int, headers: dict, content: bytes, request: SentRequest | None, why: str) -> BadResponse:
+def unreadable(status: int, headers: dict, content: bytes, request: SentRequest | None,
+               why: str) -> BadResponse:
     """The error for an answer that could not be read whole (too large, or not decodable), with
     what was read of it."""
     body = read_body(content, headers.get("Content-Type"))
