@@ -10,6 +10,7 @@ import re
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from . import catalog, msisdn
 from .sinch.rules import (DELIVERY_REPORTS, MAX_BODY, MAX_CALLBACK_URL, MAX_CLIENT_REFERENCE, MAX_RECIPIENTS,
@@ -281,7 +282,7 @@ class Target:
 
     @property
     def url(self) -> str:
-        return f"{self.base_url}/xms/v1/{self.account_id}/batches"
+        return f"{self.base_url}/xms/v1/{quote(self.account_id, safe='')}/batches"  # the id is one segment
 
 
 def as_python(body, target: Target) -> str:

@@ -1,5 +1,6 @@
 """The fix-it logic, pure: no widgets, no kernel, no HTTP."""
 import json
+import shlex
 
 import pytest
 
@@ -95,3 +96,12 @@ def test_number_hints():
                      "'0701234567' is not international (no country code); read as a number of SE it is +46701234567",
                      "+46812345678 is a fixed line number in Sweden: Sinch refuses SMS to it (illegal_number_type)."]
     assert "set %config SmsMagic.default_country" in fixes.number_hints(["0701234567"])[0]
+
+
+@pytest.mark.parametrize("plan", ["a/b", "a b", "a?b", "a#b", "../x"])
+def test_copy_as_code_keeps_the_service_plan_id_one_path_segment(plan):
+    target = fixes.Target("https://us.sms.api.sinch.com", plan)
+    quoted = {"a/b": "a%2Fb", "a b": "a%20b", "a?b": "a%3Fb", "a#b": "a%23b", "../x": "..%2Fx"}[plan]
+    assert target.url == f"https://us.sms.api.sinch.com/xms/v1/{quoted}/batches"
+    assert repr(target.url) in fixes.as_python(PAYLOAD, target)
+    assert f"curl -X POST {shlex.quote(target.url)} " in fixes.as_curl(PAYLOAD, target)
