@@ -224,9 +224,10 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "timeout_read", None, "No answer within the timeout: the SMS may have been sent",
-        "The request went out, but no answer came back in time. Sinch may have accepted it and sent "
-        "the SMS, so sending again may send it twice.",
-        ("A slow answer from Sinch or the network.", "A read timeout set too short."),
+        "The request went out, but no complete answer came back in time (the timeout covers the whole "
+        "request: connect, send and answer). Sinch may have accepted it and sent the SMS, so sending "
+        "again may send it twice.",
+        ("A slow answer from Sinch or the network, or one that trickles in.", "A timeout set too short."),
         ("Look for the batch first: %sms history, or GET /batches.",
          "Send again only if it is not there, and accept that a duplicate is possible.",
          "Raise the timeout: %sms --timeout 30 ..."),

@@ -4,6 +4,7 @@ leaves behind, under every %xmode."""
 import base64
 import inspect
 import signal
+import socket
 import sys
 import threading
 
@@ -41,6 +42,32 @@ def oauth_env(clean_env, slow_box):
     clean_env.setenv("SINCH_KEY_SECRET", KEY_SECRET)
     clean_env.setenv("SMSNB_BASE_URL", slow_box.url)
     return clean_env
+
+
+@pytest.fixture
+def token_env(clean_env):
+    """OAuth2 against a token endpoint that takes the request and never answers: the Basic header
+    with the key secret is in flight when Ctrl-C comes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve():
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.recv(65536)
+            stop.wait(30)
+
+    threading.Thread(target=serve, daemon=True).start()
+    clean_env.setenv("SINCH_PROJECT_ID", "project")
+    clean_env.setenv("SINCH_KEY_ID", KEY_ID)
+    clean_env.setenv("SINCH_KEY_SECRET", KEY_SECRET)
+    clean_env.setenv("SMSNB_BASE_URL", f"http://127.0.0.1:{listener.getsockname()[1]}")
+    yield clean_env
+    stop.set()
+    listener.close()
 
 
 def views(value, depth=2, seen=None):
@@ -135,10 +162,13 @@ def interrupt_when_in_flight():
     return thread
 
 
+ENVIRONMENTS = {"token": "live_env", "oauth": "oauth_env", "oauth-token-request": "token_env"}
+
+
 @pytest.mark.parametrize("mode", ["Plain", "Context", "Verbose", "Minimal"])
-@pytest.mark.parametrize("auth", ["token", "oauth"])
+@pytest.mark.parametrize("auth", list(ENVIRONMENTS))
 def test_ctrl_c_during_a_send_shows_no_secret(ip, request, capsys, mode, auth):
-    request.getfixturevalue("live_env" if auth == "token" else "oauth_env")
+    request.getfixturevalue(ENVIRONMENTS[auth])
     ip.run_line_magic("colors", "nocolor")
     ip.run_line_magic("xmode", mode)
     capsys.readouterr()
