@@ -98,11 +98,13 @@ fields = {
     "type": st.one_of(st.sampled_from(["mt_text", "mt_binary"]), scalars),
 }
 batches = st.fixed_dictionaries({}, optional=fields).map(lambda d: json.dumps(d).encode())
+MANY_PARTS = b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n' * 1200 + b"--x--\r\n"
 raw_json = st.sampled_from([
     b"NaN", b'{"to": [NaN], "body": Infinity}', b'{"body": 1e999}',
     b'{"to": ["+46701234567"], "body": "x", "max_number_of_message_parts": ' + b"9" * 5000 + b"}",
     b"[" * 5000 + b"]" * 5000, b'{"to": [' * 3000, b'{"a": "\\ud800"}', b"\xff\xfe{",
-    b'{"to": ["+46701234567"], "body": "x"}', b"grant_type=client_credentials", b"{}", b""])
+    b'{"to": ["+46701234567"], "body": "x"}', b"grant_type=client_credentials", b"{}", b"",
+    b"a=1&" * 2000, MANY_PARTS])
 bodies = st.one_of(batches, batches, raw_json, json_values.map(lambda v: json.dumps(v).encode()),
                    st.binary(max_size=64))
 
@@ -201,6 +203,9 @@ def _refused_early(head: bytes) -> bool:
 @example((f"POST /nowhere HTTP/1.1\r\nContent-Length: -5\r\n\r\n".encode(), b""))
 @example((f"POST /xms/v1/{PLAN}/batches HTTP/1.1\r\nAuthorization: Bearer {TOKEN}\r\n"
           "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".encode(), b"zz\r\n{}"))
+@example((b"POST /oauth2/token HTTP/1.1\r\nAuthorization: Basic c2FuZGJveC1rZXk6c2FuZGJveC1zZWNyZXQ=\r\n"
+          b"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: %d\r\n\r\n" % len(MANY_PARTS),
+          MANY_PARTS))
 def test_no_500_strict_json_every_request_journaled(box, request):
     check(box, *request)
 

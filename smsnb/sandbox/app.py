@@ -9,6 +9,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -109,6 +110,19 @@ def too_large(what: str) -> Response:
     return closing(413, f"The request body {what}; the sandbox takes at most {MAX_BODY_BYTES} bytes (1 MiB).")
 
 
+def _grant_type(request: Request) -> str | None:
+    """The form's grant_type. OAuth2 takes only a urlencoded form; parsing it here, with a bound on
+    its fields, spares werkzeug's form parser, which answers a form of too many parts with an
+    exception."""
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return None
+    try:
+        form = parse_qs(request.get_data().decode("latin-1"), max_num_fields=100)
+    except ValueError:
+        return None
+    return (form.get("grant_type") or [None])[0]
+
+
 def _wire_bytes(value: str) -> bytes:
     return value.encode("latin-1", "replace")  # WSGI hands header bytes over decoded as latin-1
 
@@ -192,6 +206,12 @@ class SandboxApp:
             return empty(404)
         except HTTPException as error:
             return error.get_response()
+        try:
+            return self._dispatch(request, endpoint, args)
+        except HTTPException as error:  # werkzeug's own limits (form size, parts): its answer
+            return error.get_response()
+
+    def _dispatch(self, request: Request, endpoint: str, args: dict) -> Response:
         handler = getattr(self, f"_on_{endpoint}")
         if "plan" not in args:
             return handler(request, **args)
@@ -234,7 +254,7 @@ class SandboxApp:
                 and _same_secret(key_secret, self.settings.key_secret))
         if not good:
             return json_response(401, {"error": "invalid_client", "error_description": "Unknown key id or wrong key secret."})
-        if request.form.get("grant_type") != "client_credentials":
+        if _grant_type(request) != "client_credentials":
             return json_response(400, {"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials."})
         token = secrets.token_urlsafe(24)
         with self._lock:

@@ -149,9 +149,12 @@ class Capped:
 
     def append(self, item) -> None:
         with self._lock:
-            if len(self._items) == self.cap:
-                self.dropped += 1
-            self._items.append(item)
+            self._append(item)
+
+    def _append(self, item) -> None:  # with the lock held
+        if len(self._items) == self.cap:
+            self.dropped += 1
+        self._items.append(item)
 
     def entries(self) -> list:
         with self._lock:
@@ -190,7 +193,8 @@ class Journal(Capped):
         self._seq = itertools.count(1)
 
     def record(self, entry: dict) -> None:
-        self.append({"seq": next(self._seq), **entry})
+        with self._lock:  # numbered and appended at once: the newest entry has the highest seq
+            self._append({"seq": next(self._seq), **entry})
 
 
 @dataclass(frozen=True)
