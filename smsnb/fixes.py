@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 import shlex
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
 from . import catalog, msisdn
@@ -28,10 +31,16 @@ def offending_fields(key: str, text: str | None, payload: dict | None) -> list[s
     if key == "missing_callback_url":
         return ["delivery_report", "callback_url"]
     if key in ("illegal_number_type", "unknown_group"):
-        return [f"to[{i}]" for i, item in enumerate(payload.get("to") or []) if _is_culprit(key, item)][:1]
+        return [f"to[{i}]" for i, item in enumerate(_recipients(payload)) if _is_culprit(key, item)][:1]
     if key == "syntax_invalid_json":
         return ["body"]
     return []
+
+
+def _recipients(payload: dict) -> list:
+    """The request's "to" when it is a list (a raw JSON request may hold anything there)."""
+    to = payload.get("to")
+    return to if isinstance(to, list) else []
 
 
 def _is_culprit(key: str, item) -> bool:
@@ -101,7 +110,7 @@ class FieldFix:
 @dataclass(frozen=True)
 class Form:
     """Which fix-it form an outcome gets. ``kind`` is one of: callback_url, numbers, other_number,
-    json, fields, blocked, credentials, plan, countdown, retry, confirm_retry, raw_json."""
+    json, fields, blocked, credentials, plan, countdown, retry, look_first, raw_json."""
 
     kind: str
     numbers: tuple[NumberFix, ...] = ()
@@ -147,12 +156,43 @@ def form_for(key: str, text: str | None, payload, *, default_region: str | None 
     if key == "http_404":
         return Form("plan")
     if key == "http_429":
-        return Form("countdown", retry_after=retry_after if retry_after is not None else 1.0)
-    if entry.may_have_been_sent:  # the catalog knows which failures may have sent the SMS
-        return Form("confirm_retry", note="The SMS may already have been sent: resending may send it twice.")
+        return Form("countdown", retry_after=retry_wait(retry_after))
+    if entry.may_have_been_sent:  # the catalog knows which failures may have sent the SMS: look first
+        return Form("look_first", note="The SMS may already have been sent: resending may send it twice.")
     if entry.retryable:
         return Form("retry")
     return Form("raw_json")
+
+
+MAX_RETRY_WAIT = 3600.0  # however long a server asks for, Resend comes back within the hour
+DEFAULT_RETRY_WAIT = 1.0  # when the server said nothing usable
+
+
+def header(headers: dict, name: str) -> str | None:
+    """A header's value, whatever case the server wrote its name in."""
+    name = name.lower()
+    return next((str(v) for k, v in (headers or {}).items() if str(k).lower() == name), None)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A Retry-After value (seconds, or an HTTP date) as seconds from now; None if it is neither."""
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value).timestamp() - time.time()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def retry_wait(seconds: float | None) -> float:
+    """How long the countdown really waits: the server's wait, within 0 and MAX_RETRY_WAIT."""
+    if seconds is None or math.isnan(seconds):
+        return DEFAULT_RETRY_WAIT
+    return min(max(seconds, 0.0), MAX_RETRY_WAIT)
 
 
 def _named_fields(text: str | None, payload: dict) -> tuple[FieldFix, ...]:
@@ -172,7 +212,7 @@ def _named_fields(text: str | None, payload: dict) -> tuple[FieldFix, ...]:
 def number_fixes(payload: dict, default_region: str | None) -> tuple[NumberFix, ...]:
     """Every recipient Sinch would reject for its format, with the reason and an E.164 suggestion."""
     fixes = []
-    for index, raw in enumerate(payload.get("to") or []):
+    for index, raw in enumerate(_recipients(payload)):
         if not isinstance(raw, str) or msisdn.is_group_id(raw):
             continue
         number = msisdn.parse(raw)
@@ -184,7 +224,7 @@ def number_fixes(payload: dict, default_region: str | None) -> tuple[NumberFix, 
 def illegal_numbers(payload: dict) -> tuple[NumberFix, ...]:
     """Recipients whose number type cannot take SMS, described as "fixed line, Sweden"."""
     fixes = []
-    for index, raw in enumerate(payload.get("to") or []):
+    for index, raw in enumerate(_recipients(payload)):
         if isinstance(raw, str) and not msisdn.is_group_id(raw):
             number = msisdn.parse(raw)
             if number.ok and not number.can_receive_sms:
@@ -237,6 +277,8 @@ def json_problem(text: str) -> str | None:
         return f"line {error.lineno}, column {error.colno}: {error.msg}"
     except RecursionError:
         return "nested too deeply"
+    except ValueError:  # json reads numbers with int(), which refuses more than 4,300 digits
+        return "a number has too many digits to read"
     return None if isinstance(data, dict) else "the request must be a JSON object { ... }"
 
 
@@ -263,7 +305,9 @@ def apply_changes(payload: dict, changes: dict) -> dict:
 def request_diff(before, after) -> list[str]:
     """A unified diff of two requests (JSON objects or raw text), without its header lines."""
     def lines(value):
-        return (value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False)).splitlines()
+        if isinstance(value, str):
+            return value.splitlines()
+        return json.dumps(value, indent=2, ensure_ascii=False).split("\n")  # its lines, not a string's \u2028
 
     diff = difflib.unified_diff(lines(before), lines(after), "before", "after", lineterm="", n=2)
     return [line for line in diff if not line.startswith(("---", "+++"))]

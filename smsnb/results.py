@@ -61,7 +61,9 @@ class Result:
 
     @property
     def batch_id(self) -> str | None:
-        return self.data.get("id") if self.data and self.action != "dry_run" else None
+        """The batch's id; None for a dry run, and when the answer holds no id that is a string."""
+        value = self.data.get("id") if self.data and self.action != "dry_run" else None
+        return value if isinstance(value, str) and value else None
 
     @property
     def payload(self):
@@ -70,7 +72,7 @@ class Result:
             return self.request.payload()
         try:
             return json.loads(self.raw_body or "")
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
     @property
@@ -110,7 +112,7 @@ class Result:
     def _repr_mimebundle_(self, include=None, exclude=None):
         from . import render
 
-        bundle = {"text/plain": render.result_text(self), "text/html": render.result_html(self)}
+        bundle = {"text/plain": render.result_text(self), "text/html": str(render.result_html(self))}
         if self.session is not None and _in_kernel():
             bundle.update(self.widget()._repr_mimebundle_())
             bundle["text/plain"] = render.result_text(self)  # ours, not the widget's repr

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import threading
 import time
-from html import escape
 
 import ipywidgets as w
+from traitlets import validate
 
 from . import fixes, msisdn, render
 from .results import Message, Result
+from .safe import Markup, escape, html, join, visible
 from .sinch.paths import NOT_FOUND_REASONS, REGION_HOSTS
 from .sinch.rules import FINAL_STATUSES
 
@@ -27,8 +28,16 @@ def card_for(result: Result) -> w.VBox:
     return ErrorCard(result) if not result.ok else SuccessCard(result)
 
 
-def _html(value: str, css: str) -> w.HTML:
-    part = w.HTML(value)
+class SafeHTML(w.HTML):
+    """An HTML widget that shows any value that is not Markup as text: escaping is its default."""
+
+    @validate("value")
+    def _escape_unless_markup(self, proposal):
+        return str(escape(proposal["value"]))
+
+
+def _html(value: str, css: str) -> SafeHTML:
+    part = SafeHTML(value)
     part.add_class(css)
     return part
 
@@ -37,8 +46,8 @@ def _outcome_widget(outcome) -> w.Widget:
     """A resend's outcome: the next card of the chain, or a message (e.g. no credentials)."""
     if isinstance(outcome, Result):
         return card_for(outcome)
-    return _html(f"<div>{escape(outcome.text if isinstance(outcome, Message) else str(outcome))}</div>",
-                 "smsnb-message")
+    text = outcome.text if isinstance(outcome, Message) else str(outcome)
+    return _html(html("<div>{}</div>", visible(text, newlines=True, whole=None)), "smsnb-message")
 
 
 class _Card(w.VBox):
@@ -63,7 +72,8 @@ class _Card(w.VBox):
                 try:
                     action(*args)
                 except Exception as error:  # a bug of ours: say so plainly, keep the kernel alive
-                    self.problem.value = f"<div style='color:#c62828'>smsnb could not do that: {escape(str(error))}</div>"
+                    self.problem.value = html("<div style='color:#c62828'>smsnb could not do that: {}</div>",
+                                              visible(error, whole=None))
         return handler
 
     def _copy_as_code(self, body_source) -> w.VBox:
@@ -97,11 +107,12 @@ class ErrorCard(_Card):
         entry = result.entry
         # The static part is one widget: each widget costs about a millisecond to build.
         pieces = [("smsnb-header", render.error_header_html(result)), ("smsnb-sinch-text", render.sinch_text_html(result)),
+                  ("smsnb-location", render.location_html(result)),
                   ("smsnb-details", render.details_html(entry)), ("smsnb-request", render.request_html(result)),
                   ("smsnb-hints", render.hints_html(result.hints)),
                   ("smsnb-docs", render.docs_html(entry))]
-        self.summary = _html("".join(f'<div class="{css}">{html}</div>' for css, html in pieces if html),
-                             "smsnb-summary")
+        summary = join(html('<div class="{}">{}</div>', css, piece) for css, piece in pieces if piece)
+        self.summary = _html(summary, "smsnb-summary")
         self.chain = w.VBox()
         self.chain.add_class("smsnb-chain")
         self.form = FixForm(result, self)
@@ -111,6 +122,13 @@ class ErrorCard(_Card):
     def append(self, outcome) -> None:
         self.chain.children = self.chain.children + (_outcome_widget(outcome),)
 
+    def close(self) -> None:
+        """Closing the card ends its countdown, and closes the cards of its resends."""
+        self.form.close()
+        for outcome in self.chain.children:
+            outcome.close()
+        super().close()
+
 
 class FixForm(w.VBox):
     """The fix-it form of one error. It sends at most once: a later error gets its own form."""
@@ -119,10 +137,12 @@ class FixForm(w.VBox):
         self.result, self.card = result, card
         session = result.session
         default_region = (session.settings().default_country or None) if session else None
-        retry_after = getattr(result.error, "retry_after", None)
+        # The wait the server asked for, read from its own header (seconds or a date); clamped by the form.
+        retry_after = fixes.retry_after_seconds(fixes.header(result.error.headers, "Retry-After"))
         self.spec = fixes.form_for(result.error.key, result.error.text, result.payload,
                                    default_region=default_region, retry_after=retry_after)
         self.sent = False
+        self._closed = threading.Event()  # set when the card closes: ends the countdown
         self._sending = threading.Lock()  # taken by the one click that sends; never given back
         self.inputs: dict[str, w.Widget] = {}  # request field (or "to[i]") -> its input
         self.messages: dict[str, w.HTML] = {}
@@ -144,7 +164,8 @@ class FixForm(w.VBox):
         message = _html("", "smsnb-field-message")
         self.inputs[key], self.messages[key] = widget, message
         widget.observe(self.card._guarded(lambda change: self.refresh()), "value")
-        return w.VBox([_html(f"<b>{escape(label)}</b>", "smsnb-label"), w.HBox([widget, message])])
+        label_html = _html(html("<b>{}</b>", visible(label, whole=None)), "smsnb-label")
+        return w.VBox([label_html, w.HBox([widget, message])])
 
     def _build_callback_url(self) -> list:
         receiver = self.result.session.receiver_url(self.result) if self.result.session else None
@@ -186,8 +207,8 @@ class FixForm(w.VBox):
     def _build_other_number(self) -> list:
         rows = []
         for fix in self.spec.numbers:
-            rows.append(_html(f"<div><code>{escape(fix.raw)}</code> is a <b>{escape(fix.reason)}</b> number: "
-                              f"it cannot receive SMS.</div>", "smsnb-number-type"))
+            rows.append(_html(html("<div><code>{}</code> is a <b>{}</b> number: it cannot receive SMS.</div>",
+                                   visible(fix.raw, whole=None), fix.reason), "smsnb-number-type"))
             rows.append(self._field(f"to[{fix.index}]", w.Text(placeholder="+46701234567"),
                                     f"to[{fix.index}]: another number (a mobile)"))
         return rows
@@ -210,8 +231,9 @@ class FixForm(w.VBox):
         return rows
 
     def _build_blocked(self) -> list:
-        steps = "".join(f"<li>{escape(s)}</li>" for s in self.result.entry.steps)
-        return [_html(f"<div><b>No resend:</b> {escape(self.spec.note)}<ul>{steps}</ul></div>", "smsnb-blocked")]
+        steps = join(html("<li>{}</li>", s) for s in self.result.entry.steps)
+        note = html("<div><b>No resend:</b> {}<ul>{}</ul></div>", self.spec.note, steps)
+        return [_html(note, "smsnb-blocked")]
 
     def _plan_and_region(self) -> list:
         settings = self.result.session.settings()
@@ -225,36 +247,61 @@ class FixForm(w.VBox):
 
     def _build_plan(self) -> list:
         note = NOT_FOUND_REASONS.get(getattr(self.result.error, "reason", ""), "Check the service plan id and region.")
-        return [_html(f"<div>{escape(note)}</div>", "smsnb-reason")] + self._plan_and_region()
+        return [_html(html("<div>{}</div>", note), "smsnb-reason")] + self._plan_and_region()
 
     def _build_countdown(self) -> list:
         self.countdown = _html("", "smsnb-countdown")
-        self._ready_at = time.monotonic() + (self.spec.retry_after or 0)
+        self._asked = render.retry_after_text(self.result) or "no Retry-After header"
+        self._ready_at = time.monotonic() + self.spec.retry_after  # clamped: the countdown always ends
         self._ticker = threading.Thread(target=self._tick, daemon=True, name="smsnb-countdown")
         self._ticker.start()
         return [self.countdown]
 
     def _tick(self) -> None:
-        while not self.sent:
+        while not self.sent and not self._closed.is_set():
             left = self._ready_at - time.monotonic()
             if left <= 0:
-                break
-            self.countdown.value = f"Sinch asked to wait: you can retry in {left:.0f} s."
-            time.sleep(min(0.2, left))
-        self.countdown.value = "You can retry now."
-        self.refresh()
+                self.countdown.value = "You can retry now."
+                self.refresh()
+                return
+            self.countdown.value = f"Sinch asked to wait ({self._asked}): you can retry in {left:.0f} s."
+            self._closed.wait(min(0.2, left))
+
+    def close(self) -> None:
+        self._closed.set()
+        super().close()
 
     def _build_retry(self) -> list:
-        return [_html("<div>Nothing reached Sinch, or Sinch did not process it: sending again is safe.</div>",
-                      "smsnb-retry-note")]
+        note = Markup("<div>Nothing reached Sinch, or Sinch did not process it: sending again is safe.</div>")
+        return [_html(note, "smsnb-retry-note")]
 
-    def _build_confirm_retry(self) -> list:
-        self.confirm = w.Checkbox(value=False, description="I understand the SMS may already have been sent and may "
-                                                           "arrive twice", indent=False, layout=_FULL)
+    def _build_look_first(self) -> list:
+        """The SMS may have been sent: list the matching batches first; Resend only after that."""
+        self.look = w.Button(description="Look first", icon="search", button_style="info",
+                             tooltip="List the batches Sinch has that match this request")
+        self.look.add_class("smsnb-look")
+        self.look.on_click(self.card._guarded(self._look))
+        self.matches = _html("", "smsnb-matches")
+        self.nothing_found = False  # a look found no matching batch
+        self.confirm = w.Checkbox(value=False, description="I have looked and it is not there, or I accept a "
+                                                           "duplicate", indent=False, layout=_FULL)
         self.confirm.add_class("smsnb-confirm")
         self.confirm.observe(self.card._guarded(lambda change: self.refresh()), "value")
-        return [_html(f"<div><b>{escape(self.spec.note)}</b> Check %sms history or GET /batches first.</div>",
-                      "smsnb-confirm-note"), self.confirm]
+        note = html("<div><b>{}</b> Look first: list the batches that match this request, and resend only "
+                    "if it is not there.</div>", self.spec.note)
+        return [_html(note, "smsnb-confirm-note"), self.look, self.matches, self.confirm]
+
+    def _look(self, _button=None) -> None:
+        self.matches.value = Markup("<i>Looking…</i>")
+        try:
+            found = list(self.result.session.find_batches(self.result))
+        except Exception as error:  # e.g. still unreachable: say so; the person decides with the box
+            self.nothing_found = False
+            self.matches.value = html("<div>Could not list the batches: {}</div>", visible(error, whole=None))
+        else:
+            self.nothing_found = not found
+            self.matches.value = _matches_html(found)
+        self.refresh()
 
     # --- validation, the corrected request, sending ------------------------------------------
 
@@ -262,7 +309,7 @@ class FixForm(w.VBox):
         """Field -> what is wrong with it, for the fields that are in play."""
         found = {}
         for key, widget in self.inputs.items():
-            if key == "callback_url" and self.choice.value != "url":
+            if self.spec.kind == "callback_url" and key == "callback_url" and self.choice.value != "url":
                 continue
             name = "json" if key == "json" else "number" if key.startswith("to[") else key
             if name == "json":
@@ -280,15 +327,16 @@ class FixForm(w.VBox):
             return False
         if self.spec.kind == "countdown":
             return time.monotonic() >= self._ready_at
-        if self.spec.kind == "confirm_retry":
-            return self.confirm.value
+        if self.spec.kind == "look_first":
+            return self.confirm.value or self.nothing_found
         return not self.problems()
 
     def refresh(self) -> None:
         problems = self.problems()
         for key, message in self.messages.items():
             text = problems.get(key, "")
-            message.value = f"<span style='color:#c62828'>{escape(text)}</span>" if text else ""
+            shown = visible(text, whole=None)
+            message.value = html("<span style='color:#c62828'>{}</span>", shown) if text else ""
         self.resend.disabled = not self.ready()
         before, after = self._before(), self.corrected_body()
         lines = fixes.request_diff(before, after) if after is not None and after != before else []
@@ -325,7 +373,7 @@ class FixForm(w.VBox):
             return  # invalid, or another click is already sending
         self.sent = True  # a later click finds the form spent
         self.resend.disabled = True
-        self.status.value = "<i>Sending…</i>"
+        self.status.value = Markup("<i>Sending…</i>")
         session = self.result.session
         if self.spec.kind in ("credentials", "plan"):
             values = {key: widget.value for key, widget in self.inputs.items()}
@@ -345,13 +393,37 @@ class FixForm(w.VBox):
         self.card.append(outcome)
 
 
-def _diff_html(lines: list[str]) -> str:
+def _diff_html(lines: list[str]) -> Markup:
     if not lines:
-        return ""
+        return Markup()
     colors = {"+": "#e6ffec", "-": "#ffebe9"}
-    body = "\n".join(f"<span style='background:{colors.get(line[:1], 'transparent')}'>{escape(line)}</span>"
-                     for line in lines)
-    return f"<div><b>Before → after</b></div><pre style='margin:2px 0;background:#f6f6f6;padding:4px'>{body}</pre>"
+    body = join((html("<span style='background:{}'>{}</span>", colors.get(line[:1], "transparent"),
+                      visible(line, whole="the whole request is in the form")) for line in lines), "\n")
+    return html("<div><b>Before → after</b></div>"
+                "<pre style='margin:2px 0;background:#f6f6f6;padding:4px'>{}</pre>", body)
+
+
+MAX_MATCHES = 20  # matching batches listed by "Look first"
+
+
+def _listed(value) -> str:
+    """A value of a batch, fit to show; a list as its items, comma-separated."""
+    items = value if isinstance(value, list) else [value]
+    return ", ".join(visible(x, whole=None) for x in items)
+
+
+def _matches_html(batches: list) -> Markup:
+    """The batches that match the request: id, when it was created, and to whom."""
+    if not batches:
+        return Markup("<div>No batch matches this request: it was most likely not sent. "
+                      "Resend is enabled.</div>")
+    rows = join(html("<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>", _listed(b.get("id")),
+                     _listed(b.get("created_at")), _listed(b.get("to")))
+                for b in (b if isinstance(b, dict) else {"id": b} for b in batches[:MAX_MATCHES]))
+    more = len(batches) - MAX_MATCHES
+    return html("<div><b>{} matching batch(es): the SMS was most likely sent.</b> Resend only to send it "
+                "again (tick the box).</div><table><tr><th>id</th><th>created_at</th><th>to</th></tr>{}"
+                "</table>{}", len(batches), rows, html("<div>… and {} more</div>", more) if more > 0 else "")
 
 
 class SuccessCard(_Card):
@@ -361,7 +433,9 @@ class SuccessCard(_Card):
         super().__init__(result, "smsnb-success-card")
         static = render.result_html(result)
         body = _html(static, "smsnb-summary")
-        self.delivery = _html("", "smsnb-status")
+        # The polling code below writes literal HTML and _status_html into it: a plain HTML widget.
+        self.delivery = w.HTML("")
+        self.delivery.add_class("smsnb-status")
         self._stop = threading.Event()
         self.statuses: dict[str, str] = {}
         parts = [body]
@@ -417,11 +491,12 @@ class SuccessCard(_Card):
 
 
 def _status_html(statuses: dict[str, str], final: bool) -> str:
+    """Each recipient's delivery status, as finished HTML."""
     if not statuses:
         return "<i>Delivery status: no report yet…</i>"
     colors = {"Delivered": "#2e7d32", "Failed": "#c62828", "Rejected": "#c62828", "Expired": "#b3541e"}
-    rows = "".join(f"<span style='margin-right:1em'><code>{escape(r)}</code> "
-                   f"<b style='color:{colors.get(s, '#555')}'>{escape(s)}</b></span>"
-                   for r, s in list(statuses.items())[:20])
+    rows = join(html("<span style='margin-right:1em'><code>{}</code> <b style='color:{}'>{}</b></span>",
+                     visible(r, whole=None), colors.get(s, "#555"), visible(s, whole=None))
+                for r, s in list(statuses.items())[:20])
     more = f" … and {len(statuses) - 20} more" if len(statuses) > 20 else ""
-    return f"<div>Delivery status{' (final)' if final else ''}: {rows}{more}</div>"
+    return str(html("<div>Delivery status{}: {}{}</div>", " (final)" if final else "", rows, more))

@@ -4,7 +4,7 @@ import shlex
 
 import pytest
 
-from smsnb import fixes
+from smsnb import catalog, fixes
 
 PAYLOAD = {"to": ["0701234567", "+46812345678"], "body": "hi"}
 
@@ -13,9 +13,9 @@ PAYLOAD = {"to": ["0701234567", "+46812345678"], "body": "hi"}
     ("missing_callback_url", "callback_url"), ("syntax_invalid_json", "json"), ("illegal_number_type", "other_number"),
     ("blocked_account", "blocked"), ("http_401", "credentials"), ("oauth_failed", "credentials"), ("http_404", "plan"),
     ("http_429", "countdown"), ("http_500", "retry"), ("http_503", "retry"), ("connection_refused", "retry"),
-    ("dns_failure", "retry"), ("timeout_connect", "retry"), ("tls_failure", "retry"), ("timeout_read", "confirm_retry"),
-    ("bad_response", "confirm_retry"), ("http_415", "raw_json"),
-    ("connection_dropped", "confirm_retry"), ("brand_new_code", "raw_json"),
+    ("dns_failure", "retry"), ("timeout_connect", "retry"), ("tls_failure", "retry"),
+    ("timeout_read", "look_first"), ("bad_response", "look_first"), ("http_415", "raw_json"),
+    ("connection_dropped", "look_first"), ("brand_new_code", "raw_json"),
 ])
 def test_each_outcome_gets_its_form(key, kind):
     assert fixes.form_for(key, None, {"to": ["+46701234567"], "body": "x"}).kind == kind
@@ -42,6 +42,24 @@ def test_429_countdown_takes_retry_after():
     assert fixes.form_for("http_429", None, PAYLOAD, retry_after=7).retry_after == 7
 
 
+@pytest.mark.parametrize("asked, wait", [(float("inf"), 3600), (1e308, 3600), (-5, 0), (float("nan"), 1),
+                                         (None, 1)])
+def test_429_countdown_always_ends_within_the_hour(asked, wait):
+    assert fixes.form_for("http_429", None, PAYLOAD, retry_after=asked).retry_after == wait
+
+
+def test_retry_after_reads_seconds_and_http_dates():
+    assert fixes.retry_after_seconds("7") == 7 and fixes.retry_after_seconds("soon") is None
+    assert fixes.retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") < 0  # a date in the past: no wait
+    assert fixes.header({"retry-after": "3"}, "Retry-After") == "3"
+
+
+def test_every_outcome_that_may_have_sent_the_sms_looks_first():
+    may_have_sent = [e.key for e in catalog.ENTRIES if e.may_have_been_sent]
+    assert {"timeout_read", "connection_dropped", "bad_response"} <= set(may_have_sent)
+    assert all(fixes.form_for(key, None, PAYLOAD).kind == "look_first" for key in may_have_sent)
+
+
 def test_a_body_that_is_not_json_always_gets_the_editor():
     assert fixes.form_for("syntax_constraint_violation", "", None).kind == "json"
 
@@ -60,6 +78,7 @@ def test_validate(name, value, ok):
 
 def test_json_problem_names_line_and_column():
     assert fixes.json_problem('{"to": [\n}') == "line 2, column 1: Expecting value"
+    assert fixes.json_problem('{"to": ' + "9" * 5000 + "}") == "a number has too many digits to read"
     assert fixes.json_problem("[1]") == "the request must be a JSON object { ... }"
     assert fixes.json_problem('{"to": []}') is None
 
@@ -105,3 +124,9 @@ def test_copy_as_code_keeps_the_service_plan_id_one_path_segment(plan):
     assert target.url == f"https://us.sms.api.sinch.com/xms/v1/{quoted}/batches"
     assert repr(target.url) in fixes.as_python(PAYLOAD, target)
     assert f"curl -X POST {shlex.quote(target.url)} " in fixes.as_curl(PAYLOAD, target)
+
+
+def test_a_raw_request_whose_to_is_not_a_list_gets_a_form():
+    for key in ("illegal_number_type", "unknown_group", "syntax_invalid_parameter_format"):
+        assert fixes.form_for(key, None, {"to": 5, "body": "x"}).kind
+    assert fixes.offending_fields("illegal_number_type", None, {"to": 5}) == []

@@ -2,6 +2,7 @@
 
 Every fix is checked twice: from the sandbox journal, exactly one corrected request arrived;
 and the card now ends in a success card."""
+import html
 import json
 import socket
 import threading
@@ -66,7 +67,7 @@ def test_missing_callback_url_with_a_typed_url(ip):
     assert isinstance(card, ErrorCard)
     assert "403 · missing_callback_url" in card.summary.value
     find(card, "smsnb-field-callback_url").value = "http://127.0.0.1:9/dlr"
-    assert '+  "callback_url": "http://127.0.0.1:9/dlr"' in find(card, "smsnb-diff").value.replace("&quot;", '"')
+    assert '+  "callback_url": "http://127.0.0.1:9/dlr"' in html.unescape(find(card, "smsnb-diff").value)
     body = fix_and_resend(card, embedded(ip).journal)
     assert body["callback_url"] == "http://127.0.0.1:9/dlr" and body["delivery_report"] == "full"
 
@@ -374,3 +375,89 @@ def test_in_a_kernel_the_bundle_is_the_widget_plus_stable_text_and_html(ip, monk
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == result.widget().model_id
     assert bundle["text/plain"] == plain["text/plain"] and bundle["text/html"] == plain["text/html"]
     assert result.widget() is result.widget()  # built once
+
+
+def rate_limited(retry_after):
+    """A 429 card whose Retry-After is ``retry_after``, without a server."""
+    from smsnb.results import Result
+    from smsnb.sinch.parse import error_from_answer
+    from smsnb.sinch.request import SmsRequest
+    from smsnb.widgets import card_for
+
+    error = error_from_answer(429, {"Retry-After": retry_after}, b"", None)
+    return card_for(Result("LIVE", "send", SmsRequest((MOBILE,), "hi"), error=error))
+
+
+@pytest.mark.parametrize("sent", ["inf", "1e308", "86400"])
+def test_a_huge_retry_after_waits_at_most_an_hour_and_shows_what_was_sent(sent):
+    card = rate_limited(sent)
+    countdown = find(card, "smsnb-countdown")
+    assert wait_for(lambda: "retry in" in countdown.value)
+    assert f"the server sent &#34;{sent}&#34;; smsnb waits 3600 s" in countdown.value
+    assert "retry in 3600 s" in countdown.value or "retry in 3599 s" in countdown.value
+    card.close()
+    assert wait_for(lambda: not card.form._ticker.is_alive(), timeout=1)
+
+
+def test_closing_the_card_ends_the_countdown(ip):
+    card = sms(ip, f"{triggers.RATE_LIMITED} -m hi").widget()
+    assert "Retry after: 2 s" in find(card, "smsnb-countdown").value
+    card.close()
+    assert wait_for(lambda: not card.form._ticker.is_alive(), timeout=0.5)
+    assert find(card, "smsnb-resend").disabled  # closed: no "retry now" from a stopped countdown
+
+
+def looking_card(ip, monkeypatch, found):
+    """A read timeout (the SMS may have been sent), with the session's batch search answering ``found``."""
+    session = ip.magics_manager.registry["SmsMagic"].session
+    looked = []
+
+    def find_batches(result):
+        looked.append(result)
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    monkeypatch.setattr(session, "find_batches", find_batches, raising=False)
+    card = sms(ip, f"{triggers.SLOW} -m hi --timeout 0.3").widget()
+    assert find(card, "smsnb-form").spec.kind == "look_first"
+    return card, looked
+
+
+def test_may_have_been_sent_looks_first_and_finding_nothing_enables_resend(ip, monkeypatch):
+    card, looked = looking_card(ip, monkeypatch, [])
+    resend, journal = find(card, "smsnb-resend"), embedded(ip).journal
+    before = len(posts(journal))
+    assert resend.disabled and "Look first" in find(card, "smsnb-confirm-note").value
+    find(card, "smsnb-look").click()
+    assert looked == [card.result] and "No batch matches" in find(card, "smsnb-matches").value
+    assert not resend.disabled and len(posts(journal)) == before  # enabled, never sent by itself
+    fix_and_resend(card, journal)
+
+
+def test_a_matching_batch_keeps_resend_off_until_a_duplicate_is_accepted(ip, monkeypatch):
+    batch = {"id": "01MATCH", "created_at": "2026-01-01T00:00:00Z", "to": ["46701234567"], "body": "hi"}
+    card, _ = looking_card(ip, monkeypatch, [batch])
+    find(card, "smsnb-look").click()
+    matches = find(card, "smsnb-matches").value
+    assert "01MATCH" in matches and "2026-01-01T00:00:00Z" in matches and "46701234567" in matches
+    assert find(card, "smsnb-resend").disabled
+    find(card, "smsnb-confirm").value = True
+    fix_and_resend(card, embedded(ip).journal)
+
+
+def test_a_failed_look_says_so_and_leaves_the_choice_to_the_person(ip, monkeypatch):
+    card, _ = looking_card(ip, monkeypatch, RuntimeError("still unreachable"))
+    find(card, "smsnb-look").click()
+    assert "Could not list the batches: still unreachable" in find(card, "smsnb-matches").value
+    assert find(card, "smsnb-resend").disabled and not find(card, "smsnb-problem").value
+    find(card, "smsnb-confirm").value = True
+    assert not find(card, "smsnb-resend").disabled
+
+
+def test_a_callback_url_named_by_sinch_is_a_plain_field(ip):
+    card = sms(ip, f"{MOBILE} -m hi --callback-url not-a-url").widget()
+    field = find(card, "smsnb-field-callback_url")
+    assert card.form.spec.kind == "fields" and find(card, "smsnb-resend").disabled
+    field.value = "https://example.com/dlr"
+    assert fix_and_resend(card, embedded(ip).journal)["callback_url"] == "https://example.com/dlr"
