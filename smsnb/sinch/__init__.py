@@ -10,8 +10,9 @@ _WHERE = {
     "SmsRequest": "request", "SentRequest": "request",
     **{name: "errors" for name in (
         "SmsError", "ApiError", "AuthenticationError", "BadRequestError", "BadResponse", "ConnectionDropped",
-        "ConnectionRefused", "ConnectTimeout", "DnsError", "ForbiddenError", "NotFoundError", "OAuthError",
-        "RateLimitError", "ReadTimeout", "ServerError", "TlsError", "TransportError")},
+        "ConnectionRefused", "ConnectTimeout", "DnsError", "ForbiddenError", "InvalidCredential", "NotFoundError",
+        "OAuthError", "RateLimitError", "ReadTimeout", "ServerError", "TlsError", "TransportError",
+        "TransportFailed")},
 }
 __all__ = sorted(_WHERE)
 
