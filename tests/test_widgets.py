@@ -461,3 +461,20 @@ def test_a_callback_url_named_by_sinch_is_a_plain_field(ip):
     assert card.form.spec.kind == "fields" and find(card, "smsnb-resend").disabled
     field.value = "https://example.com/dlr"
     assert fix_and_resend(card, embedded(ip).journal)["callback_url"] == "https://example.com/dlr"
+
+
+def test_look_first_with_the_real_session_finds_the_timed_out_batch(ip):
+    session = ip.magics_manager.registry["SmsMagic"].session
+    session.sandbox = Sandbox(slow_seconds=0.5).start()  # its slow trigger creates the batch, answers late
+    try:
+        card = sms(ip, f"{triggers.SLOW} -m 'maybe sent' --timeout 0.1").widget()
+        look, matches = find(card, "smsnb-look"), find(card, "smsnb-matches")
+
+        def looked_and_found():
+            look.click()
+            return "1 matching batch" in matches.value
+        assert wait_for(looked_and_found, timeout=5) and "46700000504" in matches.value
+        assert find(card, "smsnb-resend").disabled  # found: a resend would be a duplicate
+        assert len(posts(session.sandbox.journal)) == 1
+    finally:
+        session.sandbox.stop()
