@@ -9,10 +9,8 @@ import json
 import math
 import re
 import shlex
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from urllib.parse import quote
 
 from . import catalog, msisdn
@@ -172,20 +170,6 @@ def header(headers: dict, name: str) -> str | None:
     """A header's value, whatever case the server wrote its name in."""
     name = name.lower()
     return next((str(v) for k, v in (headers or {}).items() if str(k).lower() == name), None)
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """A Retry-After value (seconds, or an HTTP date) as seconds from now; None if it is neither."""
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(value).timestamp() - time.time()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
 
 
 def retry_wait(seconds: float | None) -> float:

@@ -104,14 +104,14 @@ def location(result: Result) -> str | None:
 
 def retry_after_text(result: Result) -> str | None:
     """ "Retry after: 2 s", or what the server sent when smsnb cannot wait that long as it is."""
-    from .fixes import retry_after_seconds, retry_wait
+    from .fixes import retry_wait
+    from .sinch.errors import retry_after_seconds
 
     raw = header_value(result, "Retry-After")
     if raw is None or not hasattr(result.error, "retry_after"):  # a 429's card says it
         return None
-    asked = retry_after_seconds(raw)
-    wait = retry_wait(asked)
-    if asked == wait:
+    wait = retry_wait(retry_after_seconds(raw))
+    if raw.strip() == f"{wait:g}":  # a plain number of seconds, waited as it is
         return f"Retry after: {wait:g} s"
     return f'Retry after: the server sent "{visible(raw, cap=100)}"; smsnb waits {wait:g} s'
 

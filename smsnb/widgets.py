@@ -16,6 +16,7 @@ from traitlets import validate
 from . import fixes, msisdn, render
 from .results import Message, Result
 from .safe import Markup, escape, html, join, visible
+from .sinch.errors import retry_after_seconds
 from .sinch.paths import NOT_FOUND_REASONS, REGION_HOSTS
 from .sinch.rules import FINAL_STATUSES
 
@@ -137,8 +138,8 @@ class FixForm(w.VBox):
         self.result, self.card = result, card
         session = result.session
         default_region = (session.settings().default_country or None) if session else None
-        # The wait the server asked for, read from its own header (seconds or a date); clamped by the form.
-        retry_after = fixes.retry_after_seconds(fixes.header(result.error.headers, "Retry-After"))
+        # The wait the server asked for (seconds or a date), from its header whatever its case; clamped.
+        retry_after = retry_after_seconds(fixes.header(result.error.headers, "Retry-After"))
         self.spec = fixes.form_for(result.error.key, result.error.text, result.payload,
                                    default_region=default_region, retry_after=retry_after)
         self.sent = False

@@ -211,3 +211,13 @@ def test_printable_text_is_shown_as_it_is():
     error = error_from_answer(400, {}, body, None)
     text = render.result_text(Result("LIVE", "send", request("+46701234567"), error=error))
     assert string.printable.strip() + "åäö€" in text
+
+
+@pytest.mark.parametrize("sent, line", [
+    ("2", "Retry after: 2 s"), ("inf", 'Retry after: the server sent "inf"; smsnb waits 3600 s'),
+    ("soon", 'Retry after: the server sent "soon"; smsnb waits 1 s'),
+    ("Wed, 21 Oct 2015 07:28:00 GMT", 'Retry after: the server sent "Wed, 21 Oct 2015 07:28:00 GMT"; smsnb waits 0 s'),
+])
+def test_a_429_card_says_what_the_server_sent(sent, line):
+    error = error_from_answer(429, {"retry-after": sent}, b"", None)
+    assert line in render.result_text(Result("LIVE", "send", request("+46701234567"), error=error)).splitlines()
