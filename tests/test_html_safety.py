@@ -213,11 +213,9 @@ def test_printable_text_is_shown_as_it_is():
     assert string.printable.strip() + "åäö€" in text
 
 
-@pytest.mark.parametrize("sent, line", [
-    ("2", "Retry after: 2 s"), ("inf", 'Retry after: the server sent "inf"; smsnb waits 3600 s'),
-    ("soon", 'Retry after: the server sent "soon"; smsnb waits 1 s'),
-    ("Wed, 21 Oct 2015 07:28:00 GMT", 'Retry after: the server sent "Wed, 21 Oct 2015 07:28:00 GMT"; smsnb waits 0 s'),
-])
-def test_a_429_card_says_what_the_server_sent(sent, line):
+@pytest.mark.parametrize("sent, wait", [("2", None), ("inf", 3600), ("soon", 1), ("Wed, 21 Oct 2015 07:28:00 GMT", 0)])
+def test_a_429_card_says_what_the_server_sent(sent, wait):
     error = error_from_answer(429, {"retry-after": sent}, b"", None)
-    assert line in render.result_text(Result("LIVE", "send", request("+46701234567"), error=error)).splitlines()
+    line = f'Retry after: the server sent "{sent}"; smsnb waits {wait} s' if wait is not None else "Retry after: 2 s"
+    text = render.result_text(Result("LIVE", "send", request("+46701234567"), error=error))
+    assert line in text.splitlines()
