@@ -213,9 +213,11 @@ def test_printable_text_is_shown_as_it_is():
     assert string.printable.strip() + "åäö€" in text
 
 
-@pytest.mark.parametrize("sent, wait", [("2", None), ("inf", 3600), ("soon", 1), ("Wed, 21 Oct 2015 07:28:00 GMT", 0)])
+@pytest.mark.parametrize("sent, wait", [("2", None), ("inf", 3600), ("soon", 1),
+                                        ("Wed, 21 Oct 2015 07:28:00 GMT", 0)])
 def test_a_429_card_says_what_the_server_sent(sent, wait):
     error = error_from_answer(429, {"retry-after": sent}, b"", None)
-    line = f'Retry after: the server sent "{sent}"; smsnb waits {wait} s' if wait is not None else "Retry after: 2 s"
+    said = f'Retry after: the server sent "{sent}"; smsnb waits {wait} s'
+    line = "Retry after: 2 s" if wait is None else said
     text = render.result_text(Result("LIVE", "send", request("+46701234567"), error=error))
     assert line in text.splitlines()
