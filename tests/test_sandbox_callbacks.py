@@ -13,7 +13,7 @@ import pytest
 from smsnb.sandbox import Clock, Sandbox, triggers
 from tests.conftest import Api, wait_for
 
-FAST = dict(dispatch_after=0.01, final_after=0.05, callback_retry_after=0.05)
+FAST = {"dispatch_after": 0.01, "final_after": 0.05, "callback_retry_after": 0.05}
 
 
 class RawServer:
@@ -34,7 +34,7 @@ class RawServer:
         while not self.stop.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return

@@ -53,7 +53,7 @@ class _Paced:
     def _limit(self, deadline: float | None) -> None:
         left = (deadline - time.monotonic()) if deadline is not None else ANSWER_SECONDS
         if left <= 0:
-            raise socket.timeout("timed out")
+            raise TimeoutError("timed out")  # socket.timeout, as cheroot expects from a read
         self._sock.settimeout(left)
 
     def fileno(self) -> int:

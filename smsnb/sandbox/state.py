@@ -291,7 +291,7 @@ def should_retry(outcome) -> bool:
 
 
 def _describe(error: Exception, seconds: float) -> str:
-    if isinstance(error, (TimeoutError, socket.timeout)):
+    if isinstance(error, TimeoutError):
         return f"no answer within {seconds:g} s"
     if isinstance(error, NotHttp):
         return str(error)
