@@ -254,6 +254,7 @@ def post_json(target: Target, body: bytes, seconds: float) -> int:
         raw.connect((target.address, target.port))
         sock = raw
         if target.scheme == "https":
+            _settimeout(raw, deadline)
             sock = ssl.create_default_context().wrap_socket(raw, server_hostname=target.address)
         host = f"[{target.address}]" if family == socket.AF_INET6 else target.address
         head = (f"POST {target.path} HTTP/1.1\r\nHost: {host}:{target.port}\r\nUser-Agent: smsnb-sandbox\r\n"
