@@ -189,6 +189,17 @@ ENTRIES: tuple[Entry, ...] = (
         ("Send again in a little while.", "Check status.sinch.com."),
         (), DOCS, retryable=True,
     ),
+    Entry(
+        "gateway_error", None, "A gateway in front of Sinch failed: the SMS may have been sent",
+        "The answer is a 5xx that Sinch does not document (502 Bad Gateway, 504 Gateway Timeout, or "
+        "another): a proxy or load balancer answered, and the request may have reached Sinch first.",
+        ("A gateway that timed out waiting for Sinch (504) after passing the request on.",
+         "A proxy or load balancer that failed (502), or a base URL that points at another service."),
+        ("Look for the batch first: %sms history, or GET /batches.",
+         "Send again only if it is not there; a duplicate is possible.",
+         "Check SmsMagic.base_url and any proxy between you and Sinch."),
+        ("base_url",), DOCS, may_have_been_sent=True,
+    ),
     # --- failures with no answer -------------------------------------------------------------
     Entry(
         "connection_refused", None, "Connection refused",
@@ -320,8 +331,8 @@ def lookup(code: str | None = None, status: int | None = None) -> Entry:
         return _BY_KEY.get(code) if code in _BY_KEY and _BY_KEY[code].sinch_code else _unknown_code(code, status)
     if status is not None and status in _BY_STATUS:
         return _BY_STATUS[status]
-    if status is not None and 500 <= status < 600:
-        return _BY_STATUS[500]
+    if status is not None and 500 <= status < 600:  # not Sinch's 500 or 503: a gateway's
+        return _BY_KEY["gateway_error"]
     return UNKNOWN_STATUS
 
 

@@ -149,7 +149,7 @@ def form_for(key: str, text: str | None, payload, *, default_region: str | None 
         return Form("fields", fields=fields) if fields else Form("raw_json")
     if key == "blocked_account":
         return Form("blocked", note="Resending cannot help until the block is lifted.")
-    if key in ("http_401", "oauth_failed"):
+    if key in ("http_401", "oauth_failed", "invalid_credential"):
         return Form("credentials")
     if key == "http_404":
         return Form("plan")

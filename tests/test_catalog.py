@@ -57,7 +57,16 @@ def test_unknown_code_and_status_fall_back_and_keep_the_code():
     entry = catalog.lookup("brand_new_code", 403)
     assert entry.key == "brand_new_code" and entry.status == 403 and entry.meaning == catalog.UNKNOWN_CODE.meaning
     assert catalog.lookup(status=418) is catalog.UNKNOWN_STATUS
-    assert catalog.lookup(status=502).key == "http_500"
+
+
+
+@pytest.mark.parametrize("status", [501, 502, 504, 520, 599])
+def test_an_undocumented_5xx_may_have_sent_the_sms(status):
+    """Only Sinch's own 500 and 503 say the request was not processed; a gateway's 502 or 504 may
+    come after Sinch took it, so its card looks first instead of offering a plain retry."""
+    entry = catalog.lookup(status=status)
+    assert entry.key == "gateway_error" and entry.may_have_been_sent and not entry.retryable
+    assert not catalog.lookup(status=500).may_have_been_sent and not catalog.lookup(status=503).may_have_been_sent
 
 
 def test_sandbox_can_produce_nothing_the_catalog_lacks():

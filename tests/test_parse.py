@@ -37,7 +37,7 @@ def test_empty_body():
 def test_html_from_a_proxy():
     body = b"<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>"
     error = error_from_answer(502, {"Content-Type": "text/html"}, body, SENT)
-    assert isinstance(error, errors.ServerError) and error.text == "502 Bad Gateway" and error.key == "http_500"
+    assert isinstance(error, errors.ServerError) and error.text == "502 Bad Gateway" and error.key == "gateway_error"
 
 
 def test_gateway_shape():

@@ -13,7 +13,7 @@ from .. import catalog
 from .paths import not_found_reason
 from .request import SentRequest
 
-RAW_BODY_CAP = 4096  # characters of the raw body kept on an error
+RAW_BODY_CAP = 1 << 20  # characters of the raw body kept on an error: the card points at it
 RETRY_AFTER_CAP = 3600.0  # seconds: the longest wait a Retry-After header may ask for
 
 
