@@ -128,3 +128,7 @@ def test_a_raw_request_whose_to_is_not_a_list_gets_a_form():
     for key in ("illegal_number_type", "unknown_group", "syntax_invalid_parameter_format"):
         assert fixes.form_for(key, None, {"to": 5, "body": "x"}).kind
     assert fixes.offending_fields("illegal_number_type", None, {"to": 5}) == []
+
+
+def test_a_broken_ipv6_callback_url_is_a_message_not_a_traceback():
+    assert fixes.validate("callback_url", "http://[::1") == "Not an http(s) URL, e.g. https://example.com/dlr"

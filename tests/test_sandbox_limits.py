@@ -156,3 +156,18 @@ def test_a_trickling_request_is_cut_off_after_request_seconds(held, first):
             trickler.close()
         assert status_of(answer) == 408 and time.monotonic() - started < 1.5
         assert wait_for(lambda: box.journal.entries())[-1]["status"] == 408
+
+
+def test_stored_batches_stay_within_their_memory_budget(sandbox, monkeypatch):
+    """Batches are kept oldest-first within a count and a byte budget: sending forever (each
+    batch echoing a large parameters object) cannot grow the sandbox without bound."""
+    from smsnb.sandbox import app
+
+    monkeypatch.setattr(app, "MAX_BATCH_BYTES", 400_000)
+    api, parameters = Api(sandbox), {"pad": {"default": "p" * 100_000}}
+    first = api.send({**OK, "parameters": parameters}).json()["id"]
+    for _ in range(8):
+        assert api.send({**OK, "parameters": parameters}).status_code == 201
+    listed = api.get("batches", params={"page_size": 100}).json()
+    assert 2 <= listed["count"] <= 4
+    assert api.get(f"batches/{first}").status_code == 404  # the oldest went first

@@ -25,6 +25,10 @@ from .validation import ApiError, check_batch, parse_json_object, strict_json
 MAX_BODY_BYTES = 1024 * 1024
 RECEIVER_MAX_BYTES = 64 * 1024  # one callback the built-in receiver keeps; Sinch's own are far smaller
 READS = ("GET", "HEAD")
+# Batches kept, oldest dropped first, so that memory stays bounded whatever is sent (a batch may
+# echo a 1 MiB body of parameters): at most this many, and this many bytes of echoes in all.
+MAX_BATCHES = 10_000
+MAX_BATCH_BYTES = 64 << 20
 _DEFAULT_ROUTES = (
     Rule("/xms/v1/<plan>/batches", endpoint="batches", methods=["GET", "POST"]),
     Rule("/xms/v1/<plan>/batches/dry_run", endpoint="dry_run", methods=["POST"]),
@@ -143,7 +147,8 @@ class SandboxApp:
         self.journal = Journal(settings.journal_cap)
         self.received_callbacks = Capped(settings.journal_cap)
         self._lock = threading.Lock()
-        self._batches: dict[str, Batch] = {}
+        self._batches: dict[str, Batch] = {}  # oldest first
+        self._batch_bytes = 0
         self._access_tokens: dict[str, float] = {}  # token -> expiry (epoch seconds)
         self._sent_status: dict[tuple[str, str], str] = {}
         self._tripped: dict[tuple[str, str], float] = {}  # (plan, trigger number) -> when a retry may pass
@@ -332,9 +337,13 @@ class SandboxApp:
                          "feedback_enabled", "truncate_concat", "parameters"):
             if request_batch.get(optional) is not None:
                 echo[optional] = request_batch[optional]
-        batch = Batch(echo["id"], plan_id, echo, recipients, send_time, self.settings.clock)
+        size = len(json.dumps(echo, ensure_ascii=False))
+        batch = Batch(echo["id"], plan_id, echo, recipients, send_time, self.settings.clock, size=size)
         with self._lock:
             self._batches[batch.id] = batch
+            self._batch_bytes += size
+            while len(self._batches) > MAX_BATCHES or self._batch_bytes > MAX_BATCH_BYTES:
+                self._batch_bytes -= self._batches.pop(next(iter(self._batches))).size
         self._schedule_callbacks(batch, request_batch.get("callback_url") or plan.callback_url)
         return batch
 

@@ -55,6 +55,7 @@ class Batch:
     send_time: float  # epoch seconds
     clock: Clock
     canceled_at: float | None = None
+    size: int = 0  # bytes of its echo, for the store's memory budget
 
     def status_of(self, recipient: str, now: float) -> tuple[str, int, float]:
         """(status, report code, since when) for one recipient at ``now``."""

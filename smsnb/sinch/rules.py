@@ -22,8 +22,11 @@ def parse_time(value: str) -> datetime | None:
 
 
 def is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value
+    try:
+        parts = urlsplit(value)
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value
+    except ValueError:  # e.g. "http://[::1": an IPv6 literal never closed
+        return False
 
 # Delivery-report statuses after which nothing changes any more.
 FINAL_STATUSES = frozenset({"Delivered", "Failed", "Aborted", "Rejected", "Expired", "Cancelled", "Deleted", "Unknown"})
