@@ -25,3 +25,15 @@ def test_readme_catalog_table_matches_the_catalog():
     table = text.split("<!-- catalog:start -->")[1].split("<!-- catalog:end -->")[0].strip().splitlines()
     rows = [tuple(cell.strip() for cell in line.strip("|").split(" | ")) for line in table[2:]]
     assert rows == [(str(e.status or ""), f"`{e.key}`", e.title) for e in catalog.ENTRIES]
+
+
+def test_every_test_the_safety_section_names_exists():
+    """Each promise of the README's Safety section names the tests that check it: they must exist."""
+    import re
+
+    section = README.read_text().split("## Safety", 1)[1].split("\n## ", 1)[0]
+    named = re.findall(r"`(test_\w+\.py)::(test_\w+)`", section)
+    assert len(named) >= 20
+    for file, test in named:
+        source = README.parent / "tests" / file
+        assert source.exists() and re.search(rf"^def {test}\(", source.read_text(), re.M), f"{file}::{test}"
