@@ -29,8 +29,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
-from smsnb.fixes import number_hints  # noqa: E402
-from smsnb.render import result_html, result_text  # noqa: E402
+from smsnb.card.fixes import number_hints  # noqa: E402
+from smsnb.card.render import result_html, result_text  # noqa: E402
 from smsnb.sandbox import triggers  # noqa: E402
 
 MOBILE = triggers.ORDINARY_MOBILE
@@ -156,7 +156,7 @@ class Bench:
     def large_batch(self) -> None:
         """A 1000-recipient dry run: smsnb's own work (number checks and hints, the card in text,
         HTML and widget form), apart from the sandbox's answer."""
-        from smsnb.widgets import card_for
+        from smsnb.card.widgets import card_for
 
         client_side, end_to_end = [], []
         for run in range(self.n(7, 1)):
@@ -181,7 +181,7 @@ class Bench:
                  f"end to end with the sandbox {ms(statistics.median(end_to_end)):.0f} ms")
 
     def error_cards(self) -> None:
-        from smsnb.widgets import card_for
+        from smsnb.card.widgets import card_for
 
         self.shell.run_line_magic("config", 'SmsMagic.default_country = "SE"')
         lines = {

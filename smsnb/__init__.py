@@ -3,16 +3,18 @@
 ``%load_ext smsnb`` registers ``%sms``/``%%sms``. This module stays light: the HTTP client,
 widgets and phone-number data load on first use, so loading the extension is fast.
 """
-__version__ = "0.1.0"
+from ._version import __version__
+
+__all__ = ["__version__", "load_ipython_extension", "unload_ipython_extension"]
 
 
 def load_ipython_extension(ipython):
-    from .magic import SmsMagic
+    from .ipython.magic import SmsMagic
 
     ipython.register_magics(SmsMagic(ipython))
 
 
 def unload_ipython_extension(ipython):
-    from .magic import unload
+    from .ipython.magic import unload
 
     unload(ipython)

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from smsnb.sandbox import Sandbox, triggers
+from smsnb.knowledge import catalog
 from smsnb.sinch import errors
 from smsnb.sinch.client import Client
 from smsnb.sinch.request import SmsRequest
@@ -70,7 +71,7 @@ def test_error_carries_status_code_text_entry_request_and_raw_body(client):
         client.send(SmsRequest(("+1",), "x"))
     error = caught.value
     assert (error.status, error.code, error.key) == (400, "syntax_invalid_parameter_format", "syntax_invalid_parameter_format")
-    assert "to[0]" in error.text and error.entry.title == "A field has the wrong format"
+    assert "to[0]" in error.text and catalog.entry_for(error).title == "A field has the wrong format"
     assert error.request.headers["Authorization"] == "Bearer ********" and error.request.json()["to"] == ["+1"]
     assert '"code"' in error.raw_body
 

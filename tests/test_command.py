@@ -2,7 +2,7 @@
 import pytest
 from IPython.core.error import UsageError
 
-from smsnb.command import Send, Subcommand, parse
+from smsnb.ipython.command import Send, Subcommand, parse
 
 
 def test_line_form():

@@ -4,7 +4,8 @@ import shlex
 
 import pytest
 
-from smsnb import catalog, fixes
+from smsnb.card import fixes
+from smsnb.knowledge import catalog
 
 PAYLOAD = {"to": ["0701234567", "+46812345678"], "body": "hi"}
 

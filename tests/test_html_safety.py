@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smsnb import render, widgets
-from smsnb.results import Message, Result
-from smsnb.session import SmsSession
+from smsnb.card import render, widgets
+from smsnb.card.outcome import Message, Result
+from smsnb.ipython.session import SmsSession
 from smsnb.sinch.client import Reply
 from smsnb.sinch.errors import BadResponse, ConnectionDropped, ReadTimeout
 from smsnb.sinch.parse import error_from_answer

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from smsnb import widgets
+from smsnb.card import widgets
 from smsnb.sandbox import Clock, Sandbox, triggers
 from tests.conftest import sms, wait_for
 

@@ -2,7 +2,7 @@
 import pytest
 from IPython.core.error import UsageError
 
-from smsnb.results import Message, Result
+from smsnb.card.outcome import Message, Result
 from smsnb.sandbox import triggers
 from tests.conftest import html_of, sms, text_of
 

@@ -10,7 +10,7 @@ import shlex
 from hypothesis import HealthCheck, assume, event, example, given, settings, strategies as st
 from IPython.core.error import UsageError
 
-from smsnb.results import Message, Result
+from smsnb.card.outcome import Message, Result
 from smsnb.sandbox import triggers
 from tests.conftest import sms
 

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smsnb import render
-from smsnb.results import Result
+from smsnb.card import render
+from smsnb.card.outcome import Result
+from smsnb.knowledge import catalog
 from smsnb.sinch import errors
 from smsnb.sinch.parse import error_from_answer, json_from_success, read_body
 from smsnb.sinch.request import SentRequest, SmsRequest
@@ -31,7 +32,7 @@ def test_description_instead_of_text_is_read_too():
 def test_empty_body():
     error = error_from_answer(401, {"WWW-Authenticate": 'Bearer error="invalid_token"'}, b"", SENT)
     assert isinstance(error, errors.AuthenticationError) and error.key == "http_401" and error.text is None
-    assert str(error) == "401 http_401: Not authorized: token, service plan or region is wrong"
+    assert str(error) == "401 http_401: Unauthorized"  # HTTP's phrase: the catalog's prose is not the wire's
 
 
 def test_html_from_a_proxy():
@@ -64,7 +65,7 @@ def test_truncated_json_non_utf8_and_garbage():
 
 def test_unknown_code_keeps_the_code():
     error = error_from_answer(403, {}, b'{"code": "quota_exceeded_new", "text": "New."}', SENT)
-    assert error.key == "quota_exceeded_new" and error.entry.title.startswith("An error code smsnb does not know")
+    assert error.key == "quota_exceeded_new" and catalog.entry_for(error).title.startswith("An error code smsnb does not know")
 
 
 def test_retry_after():

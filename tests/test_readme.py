@@ -19,7 +19,7 @@ def test_readme_opens_with_the_two_commands():
 
 
 def test_readme_catalog_table_matches_the_catalog():
-    from smsnb import catalog
+    from smsnb.knowledge import catalog
 
     text = README.read_text()
     table = text.split("<!-- catalog:start -->")[1].split("<!-- catalog:end -->")[0].strip().splitlines()

@@ -1,7 +1,7 @@
 """Dry-run arithmetic: GSM-7 and UCS-2, single and multi-part, extension characters."""
 import pytest
 
-from smsnb import encoding
+from smsnb.knowledge import encoding
 from smsnb.sandbox import triggers
 
 

@@ -103,7 +103,7 @@ def test_no_secret_anywhere(ip, clean_env, live_sandbox, monkeypatch, capsys, ca
 
 
 def test_secrets_cannot_be_pickled_into_a_file():
-    from smsnb.secret import Secret
+    from smsnb.sinch.secret import Secret
 
     with pytest.raises(TypeError, match="not pickled"):
         pickle.dumps(Secret(TOKEN))
@@ -157,6 +157,6 @@ def test_a_key_secret_with_a_bad_character_inside_gets_the_same_card(ip, clean_e
 
 
 def test_a_secret_drops_surrounding_whitespace():
-    from smsnb.secret import Secret
+    from smsnb.sinch.secret import Secret
 
     assert Secret(f" {TOKEN}\r\n") == Secret(TOKEN) and Secret("\n").reveal() == ""

@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from smsnb.sandbox import Sandbox, triggers
-from smsnb.secret import Secret
+from smsnb.sinch.secret import Secret
 from tests.conftest import wait_for
 
 TOKEN = "SENTINELtokenQ7w3Zr9"

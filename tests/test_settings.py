@@ -1,7 +1,7 @@
 """Where settings come from, which backend a request goes to, and %sms login."""
 import pytest
 
-from smsnb import settings
+from smsnb.ipython import settings
 from smsnb.sandbox import triggers
 from tests.conftest import LocalServer, sms, text_of
 
@@ -126,14 +126,14 @@ def test_login_with_project_keys(ip, monkeypatch, sandbox):
 
 @pytest.mark.parametrize("pasted", ["tok-1\r\n", "tok-1\n", "  tok-1\t", "\u00a0tok-1 "])
 def test_secrets_from_the_environment_are_stripped_like_every_setting(pasted):
-    from smsnb.secret import Secret
+    from smsnb.sinch.secret import Secret
 
     resolved = settings.resolve({}, {"SINCH_API_TOKEN": pasted, "SINCH_KEY_SECRET": pasted}, {})
     assert resolved.api_token == Secret("tok-1") and resolved.key_secret.reveal() == "tok-1"
 
 
 def test_a_blank_secret_is_no_secret():
-    from smsnb.secret import Secret
+    from smsnb.sinch.secret import Secret
 
     resolved = settings.resolve({}, {"SINCH_SERVICE_PLAN_ID": "p", "SINCH_API_TOKEN": " \r\n"}, {},
                                 login={"key_secret": Secret("\n")})

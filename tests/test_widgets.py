@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from smsnb.sandbox import Sandbox, triggers
-from smsnb.widgets import ErrorCard, SuccessCard
+from smsnb.card.widgets import ErrorCard, SuccessCard
 from tests.conftest import LocalServer, sms, wait_for
 
 MOBILE = triggers.ORDINARY_MOBILE
@@ -365,12 +365,12 @@ def test_a_failing_callback_is_a_line_in_the_card_not_a_traceback(ip, capsys):
 
 
 def test_in_a_kernel_the_bundle_is_the_widget_plus_stable_text_and_html(ip, monkeypatch):
-    import smsnb.results
+    import smsnb.card.display
 
     result = sms(ip, "+1 -m hi")
     plain = result._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" not in plain  # terminal IPython: text and HTML
-    monkeypatch.setattr(smsnb.results, "_in_kernel", lambda: True)
+    monkeypatch.setattr(smsnb.card.display, "_in_kernel", lambda: True)
     bundle = result._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == result.widget().model_id
     assert bundle["text/plain"] == plain["text/plain"] and bundle["text/html"] == plain["text/html"]
@@ -379,10 +379,10 @@ def test_in_a_kernel_the_bundle_is_the_widget_plus_stable_text_and_html(ip, monk
 
 def rate_limited(retry_after):
     """A 429 card whose Retry-After is ``retry_after``, without a server."""
-    from smsnb.results import Result
+    from smsnb.card.outcome import Result
     from smsnb.sinch.parse import error_from_answer
     from smsnb.sinch.request import SmsRequest
-    from smsnb.widgets import card_for
+    from smsnb.card.widgets import card_for
 
     error = error_from_answer(429, {"Retry-After": retry_after}, b"", None)
     return card_for(Result("LIVE", "send", SmsRequest((MOBILE,), "hi"), error=error))

@@ -15,11 +15,11 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from .. import encoding, msisdn
+from ..knowledge import encoding, msisdn
 from . import triggers
 from .state import (KEPT_TEXT, KEPT_VALUE, Batch, CallbackDispatcher, Capped, Clock, Journal, callback_target,
                     clip, iso, new_batch_id, redact_body, redact_headers)
-from ..sinch.rules import parse_time
+from ..knowledge.rules import parse_time
 from .validation import ApiError, check_batch, parse_json_object, strict_json
 
 MAX_BODY_BYTES = 1024 * 1024

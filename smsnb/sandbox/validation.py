@@ -9,8 +9,8 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from .. import msisdn
-from ..sinch.rules import (BATCH_TYPES, DELIVERY_REPORTS, MAX_BODY, MAX_CALLBACK_URL, MAX_CLIENT_REFERENCE,
+from ..knowledge import msisdn
+from ..knowledge.rules import (BATCH_TYPES, DELIVERY_REPORTS, MAX_BODY, MAX_CALLBACK_URL, MAX_CLIENT_REFERENCE,
                            MAX_RECIPIENTS, is_http_url, parse_time)
 
 # JSON type of each field Sinch knows; unknown fields are ignored, as Sinch does.

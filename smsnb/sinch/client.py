@@ -27,8 +27,8 @@ from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from .. import __version__
-from ..secret import Secret
+from .._version import __version__
+from .secret import Secret
 from . import errors, paths
 from .parse import error_from_answer, json_from_success, read_body, unreadable
 from .request import SentRequest, SmsRequest, redact_headers

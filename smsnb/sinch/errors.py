@@ -1,20 +1,37 @@
 """One exception class per kind of failure, each carrying what a person needs to act.
 
 In the style of stripe-python's errors: status, Sinch's code and text, the raw body (capped),
-the request that was sent (auth masked), the catalog entry, and a one-line ``str()``.
+the request that was sent (auth masked), and a one-line ``str()``. ``key`` names the kind of
+failure; what it means and what to do is the catalog's business (`smsnb.knowledge.catalog`),
+which the wire does not import.
 """
 from __future__ import annotations
 
 import math
 import time
 from datetime import timezone
+from http import HTTPStatus
 
-from .. import catalog
 from .paths import not_found_reason
 from .request import SentRequest
 
 RAW_BODY_CAP = 1 << 20  # characters of the raw body kept on an error: the card points at it
 RETRY_AFTER_CAP = 3600.0  # seconds: the longest wait a Retry-After header may ask for
+# Statuses whose meaning Sinch documents for this API without a code in the body (API.md).
+DOCUMENTED_STATUSES = frozenset({401, 404, 405, 413, 415, 429, 500, 503})
+
+
+def key_for(code: str | None, status: int | None) -> str:
+    """The kind of an error answer: Sinch's code; else "http_404" for a documented status; else
+    "gateway_error" for a 5xx Sinch does not send (it may have processed the request first);
+    else "unknown_status"."""
+    if code:
+        return code
+    if status in DOCUMENTED_STATUSES:
+        return f"http_{status}"
+    if status is not None and 500 <= status < 600:
+        return "gateway_error"
+    return "unknown_status"
 
 
 class Headers(dict):
@@ -38,11 +55,12 @@ class Headers(dict):
 class SmsError(Exception):
     """Base of every failure smsnb reports. ``str()`` is one stable line."""
 
-    entry_key: str | None = None  # the catalog entry, for classes that always mean one thing
+    kind: str | None = None  # the key, for classes that always mean one kind of failure
+    may_have_been_sent = False  # True where the SMS may have gone out despite the error
 
     def __init__(self, message: str = "", *, status: int | None = None, code: str | None = None,
                  text: str | None = None, raw_body: str | None = None, request: SentRequest | None = None,
-                 headers: dict | None = None, entry: catalog.Entry | None = None):
+                 headers: dict | None = None):
         super().__init__(message)
         self.message = message
         self.status = status
@@ -51,31 +69,42 @@ class SmsError(Exception):
         self.raw_body = raw_body[:RAW_BODY_CAP] if raw_body else raw_body
         self.request = request
         self.headers = Headers(headers or {})
-        self.entry = entry or (catalog.get(self.entry_key) if self.entry_key else catalog.lookup(code, status))
 
     @property
     def key(self) -> str:
-        return self.entry.key
-
-    @property
-    def may_have_been_sent(self) -> bool:
-        return self.entry.may_have_been_sent
+        """The kind of failure, e.g. "missing_callback_url", "http_404", "timeout_read"."""
+        return self.kind or key_for(self.code, self.status)
 
     def __str__(self) -> str:
-        head = f"{self.status} {self.entry.key}" if self.status else self.entry.key
-        detail = " ".join((self.text or self.message or self.entry.title).split())  # always one line
-        return f"{head}: {detail}"
+        head = f"{self.status} {self.key}" if self.status else self.key
+        detail = " ".join((self.text or self.message or _phrase(self.status) or self._summary()).split())
+        return f"{head}: {detail}"  # always one line
+
+    def _summary(self) -> str:
+        return (type(self).__doc__ or type(self).__name__).strip().splitlines()[0]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
 
     def _render_traceback_(self) -> list[str]:
         """IPython shows this instead of a traceback (SmsMagic.raise_on_error)."""
-        return [f"{type(self).__name__}: {self}", f"  {self.entry.title}. See: %sms explain {self.entry.key}"]
+        return [f"{type(self).__name__}: {self}", f"  What it means and what to do: %sms explain {self.key}"]
+
+
+def _phrase(status: int | None) -> str:
+    """HTTP's own name for a status ("Not Found"), or ""."""
+    try:
+        return HTTPStatus(status).phrase if status else ""
+    except ValueError:
+        return ""
 
 
 class ApiError(SmsError):
     """Sinch (or whatever answered at the base URL) answered with an error status."""
+
+    @property
+    def may_have_been_sent(self) -> bool:
+        return self.key == "gateway_error"
 
 
 class BadRequestError(ApiError):
@@ -97,7 +126,7 @@ class AuthenticationError(ApiError):
 class OAuthError(AuthenticationError):
     """The OAuth2 token endpoint refused the key id and secret."""
 
-    entry_key = "oauth_failed"
+    kind = "oauth_failed"
 
 
 class NotFoundError(ApiError):
@@ -144,7 +173,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 
 
 class ServerError(ApiError):
-    """5xx: a failure on Sinch's side; the request was not processed."""
+    """5xx: Sinch's 500 or 503 (not processed), or a gateway's (it may have been processed)."""
 
 
 class TransportError(SmsError):
@@ -152,51 +181,55 @@ class TransportError(SmsError):
 
 
 class ConnectionRefused(TransportError):
-    entry_key = "connection_refused"
+    kind = "connection_refused"
 
 
 class DnsError(TransportError):
-    entry_key = "dns_failure"
+    kind = "dns_failure"
 
 
 class TlsError(TransportError):
-    entry_key = "tls_failure"
+    kind = "tls_failure"
 
 
 class ConnectTimeout(TransportError):
-    entry_key = "timeout_connect"
+    kind = "timeout_connect"
 
 
 class ReadTimeout(TransportError):
     """The request went out and no answer came: the SMS may have been sent. Never retried."""
 
-    entry_key = "timeout_read"
+    kind = "timeout_read"
+    may_have_been_sent = True
 
 
 class ConnectionDropped(TransportError):
     """The answer was cut off: the SMS may have been sent."""
 
-    entry_key = "connection_dropped"
+    kind = "connection_dropped"
+    may_have_been_sent = True
 
 
 class TransportFailed(TransportError):
     """A failure on the way that smsnb cannot place before the request left: the SMS may have
     been sent."""
 
-    entry_key = "transport_failed"
+    kind = "transport_failed"
+    may_have_been_sent = True
 
 
 class InvalidCredential(SmsError):
     """A credential holds a character that no HTTP header can carry as is; raised before the
     request leaves, so nothing was sent."""
 
-    entry_key = "invalid_credential"
+    kind = "invalid_credential"
 
 
 class BadResponse(SmsError):
     """A success status whose body is not the JSON this API returns."""
 
-    entry_key = "bad_response"
+    kind = "bad_response"
+    may_have_been_sent = True
 
 
 _BY_STATUS = {400: BadRequestError, 401: AuthenticationError, 403: ForbiddenError, 404: NotFoundError,

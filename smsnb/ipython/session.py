@@ -16,9 +16,11 @@ from html import escape
 from pathlib import Path
 from typing import Callable
 
-from . import catalog, command, render, settings
-from .results import Message, Result
-from .secret import Secret
+from ..card import render
+from ..knowledge import catalog
+from . import command, settings
+from ..card.outcome import Message, Result
+from ..sinch.secret import Secret
 
 # The client (requests), the sandbox (werkzeug) and phone-number logic (phonenumbers) load on
 # first use, inside the methods that need them, so that %load_ext smsnb stays fast.
@@ -66,7 +68,7 @@ class SmsSession:
         return fresh
 
     def start_sandbox(self):
-        from .sandbox import Sandbox
+        from ..sandbox import Sandbox
 
         with self._lock:  # two threads asking at once get one sandbox
             if self.sandbox is None or not self.sandbox.running:
@@ -104,7 +106,7 @@ class SmsSession:
         return client
 
     def _make_client(self, backend: str, resolved: settings.Resolved):
-        from .sinch.client import Client
+        from ..sinch.client import Client
 
         if backend == "SANDBOX":
             return self._sandbox_client(self.start_sandbox(), resolved)
@@ -126,7 +128,7 @@ class SmsSession:
 
     def _sandbox_client(self, box, resolved: settings.Resolved):
         """The client of a running sandbox ``box``: RuntimeError if it has stopped."""
-        from .sinch.client import Client
+        from ..sinch.client import Client
 
         url = box.url  # RuntimeError when the sandbox is not running
         key = ("SANDBOX", url, resolved.timeout, resolved.connect_timeout)
@@ -187,8 +189,8 @@ class SmsSession:
 
     def send(self, cmd: command.Send) -> Result | Message:
         """Send what %sms was asked to: the card is the answer, unless raise_on_error is set."""
-        from .fixes import number_hints
-        from .sinch.request import SmsRequest
+        from ..card.fixes import number_hints
+        from ..sinch.request import SmsRequest
 
         resolved = self.settings()
         request = None
@@ -206,7 +208,7 @@ class SmsSession:
 
     def resend(self, previous: Result, *, request=None, raw_body: str | None = None) -> Result | Message:
         """Send ``previous`` again, to the same place, or a corrected ``request`` / ``raw_body``."""
-        from .fixes import number_hints
+        from ..card.fixes import number_hints
 
         if raw_body is None and request is None:
             request, raw_body = previous.request, previous.raw_body
@@ -218,7 +220,7 @@ class SmsSession:
         return self._perform(result, None, resolved)
 
     def _perform(self, result: Result, timeout: float | None, resolved: settings.Resolved) -> Result | Message:
-        from .sinch.errors import SmsError
+        from ..sinch.errors import SmsError
 
         try:
             with self._lock:  # the client and the sandbox it talks to, together
@@ -297,7 +299,7 @@ class SmsSession:
 
     def target(self, result: Result):
         """Where ``result`` went, for copy-as-code: URLs and ids, never a credential."""
-        from .fixes import Target
+        from ..card.fixes import Target
 
         resolved = self.settings()
         try:
@@ -396,7 +398,7 @@ class SmsSession:
             text = "Sandbox stopped." if stopped else "The sandbox was not running."
             return Message(text, text)
         elif action == "triggers":
-            from .sandbox.triggers import TRIGGERS
+            from ..sandbox.triggers import TRIGGERS
 
             rows = [[t.outcome, t.how.replace("`", "")] for t in TRIGGERS]
             return Message(render.table_text(["outcome", "input"], rows), render.table_html(["outcome", "input"], rows))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, replace
 
+from ..sinch.errors import key_for
+
 DOCS = "https://developers.sinch.com/docs/sms/api-reference/"
 ERROR_DOCS = DOCS + "#error-codes"
 CALLBACK_DOCS = "https://developers.sinch.com/docs/sms/guide/#callbacks"
@@ -315,7 +317,6 @@ ENTRIES: tuple[Entry, ...] = (
 )
 
 _BY_KEY = {entry.key: entry for entry in ENTRIES}
-_BY_STATUS = {entry.status: entry for entry in ENTRIES if entry.key.startswith("http_")}
 UNKNOWN_CODE = _BY_KEY["unknown_code"]
 UNKNOWN_STATUS = _BY_KEY["unknown_status"]
 
@@ -327,13 +328,19 @@ def get(key: str) -> Entry | None:
 
 def lookup(code: str | None = None, status: int | None = None) -> Entry:
     """The entry for an answer: by Sinch's code first, then by HTTP status; never None."""
-    if code:
-        return _BY_KEY.get(code) if code in _BY_KEY and _BY_KEY[code].sinch_code else _unknown_code(code, status)
-    if status is not None and status in _BY_STATUS:
-        return _BY_STATUS[status]
-    if status is not None and 500 <= status < 600:  # not Sinch's 500 or 503: a gateway's
-        return _BY_KEY["gateway_error"]
-    return UNKNOWN_STATUS
+    return _entry(key_for(code, status), code, status)
+
+
+def entry_for(error) -> Entry:
+    """The entry that explains an `SmsError` (the wire names its kind; this says what it means)."""
+    return _entry(error.key, error.code, error.status)
+
+
+def _entry(key: str, code: str | None, status: int | None) -> Entry:
+    entry = _BY_KEY.get(key)
+    if code and (entry is None or not entry.sinch_code):  # a code Sinch sent that nobody knows yet
+        return _unknown_code(code, status)
+    return entry or UNKNOWN_STATUS
 
 
 def _unknown_code(code: str, status: int | None) -> Entry:

@@ -1,21 +1,21 @@
 """What ``%sms`` returns: a `Result` per request, and `Message` for everything else.
 
-Both display as a card in text (stable: no ids, times or addresses, so nbval can compare it)
-and in static, escaped HTML (GitHub, nbviewer). The widget card builds on the same objects.
+Plain data. How a Result is shown (text, static HTML, the widget card) is registered by the
+card layer's `display` module, which this module does not import.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
-from . import catalog, encoding
+from ..knowledge import catalog, encoding
 
 if TYPE_CHECKING:  # the client imports requests: not needed to load the extension
-    from .sinch.client import Reply
-    from .sinch.errors import SmsError
-    from .sinch.request import SmsRequest
+    from ..sinch.client import Reply
+    from ..sinch.errors import SmsError
+    from ..sinch.request import SmsRequest
 
 
 @dataclass(eq=False)
@@ -49,11 +49,11 @@ class Result:
 
     @property
     def code(self) -> str | None:
-        return None if self.ok else self.error.key
+        return None if self.ok else self.entry.key
 
     @property
     def entry(self) -> catalog.Entry | None:
-        return None if self.ok else self.error.entry
+        return None if self.ok else catalog.entry_for(self.error)
 
     @property
     def data(self) -> dict | None:
@@ -107,23 +107,16 @@ class Result:
             raise RuntimeError("Only a sent batch has a delivery status.")
         return self.session.delivery_status(self)
 
-    # --- display ----------------------------------------------------------------------------
+    # --- display: how is the card layer's business (see `register`) -----------------------------
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from . import render
-
-        bundle = {"text/plain": render.result_text(self), "text/html": str(render.result_html(self))}
-        if self.session is not None and _in_kernel():
-            bundle.update(self.widget()._repr_mimebundle_())
-            bundle["text/plain"] = render.result_text(self)  # ours, not the widget's repr
-        return bundle
+        show = _display.get("bundle")
+        return show(self) if show else {"text/plain": repr(self)}
 
     def widget(self):
         """The interactive card (ipywidgets): built once, shown wherever the result is shown."""
         if getattr(self, "_widget", None) is None:
-            from .widgets import card_for
-
-            self._widget = card_for(self)
+            self._widget = _display["widget"](self)
         return self._widget
 
     def __repr__(self) -> str:
@@ -131,11 +124,13 @@ class Result:
         return f"<smsnb Result {what} ({self.backend})>"
 
 
-def _in_kernel() -> bool:
-    """True in a Jupyter kernel (a widget frontend may be listening); False in terminal IPython."""
-    from IPython import get_ipython
+# How a Result is shown, registered by `smsnb.card.display`: this data module imports no renderer.
+_display: dict[str, Callable] = {}
 
-    return getattr(get_ipython(), "kernel", None) is not None
+
+def register(*, bundle: Callable[[Result], dict], widget: Callable[[Result], Any]) -> None:
+    """Say how a Result is shown: its MIME bundle (text, HTML, the widget) and its widget card."""
+    _display.update(bundle=bundle, widget=widget)
 
 
 class Message:

@@ -11,8 +11,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .secret import Secret
-from .sinch.paths import REGION_HOSTS
+from ..sinch.secret import Secret
+from ..sinch.paths import REGION_HOSTS
 
 DEFAULTS = {
     "backend": "auto",  # "auto": live when credentials are set, else the sandbox

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from . import catalog, msisdn
-from .sinch.rules import (DELIVERY_REPORTS, MAX_BODY, MAX_CALLBACK_URL, MAX_CLIENT_REFERENCE, MAX_RECIPIENTS,
+from ..knowledge import catalog, msisdn
+from ..knowledge.rules import (DELIVERY_REPORTS, MAX_BODY, MAX_CALLBACK_URL, MAX_CLIENT_REFERENCE, MAX_RECIPIENTS,
                           is_http_url, parse_time)
 
 _PARAMETER = re.compile(r"parameter '([^']+)'")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 
-from . import catalog
-from .results import Result
+from ..knowledge import catalog
+from .outcome import Result
 from .safe import Markup, html, join, visible
-from .sinch.paths import NOT_FOUND_REASONS
+from ..sinch.paths import NOT_FOUND_REASONS
 
 _ENCODING_NAMES = {"text": "GSM-7", "unicode": "UCS-2"}
 _BADGE = {"SANDBOX": "#3b6ea8", "LIVE": "#b3541e"}
@@ -105,7 +105,7 @@ def location(result: Result) -> str | None:
 def retry_after_text(result: Result) -> str | None:
     """ "Retry after: 2 s", or what the server sent when smsnb cannot wait that long as it is."""
     from .fixes import retry_wait
-    from .sinch.errors import retry_after_seconds
+    from ..sinch.errors import retry_after_seconds
 
     raw = header_value(result, "Retry-After")
     if raw is None or not hasattr(result.error, "retry_after"):  # a 429's card says it
@@ -137,7 +137,7 @@ def result_text(result: Result) -> str:
 
 def _dry_run_rows(result: Result) -> list[tuple[str, str, str, str]]:
     """(recipient, parts, encoding, forced by) of each row Sinch sent, fit to show, whatever its shape."""
-    from .encoding import non_gsm_characters
+    from ..knowledge.encoding import non_gsm_characters
 
     rows = _answer(result).get("per_recipient")
     shown = []

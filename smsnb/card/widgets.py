@@ -13,12 +13,13 @@ import time
 import ipywidgets as w
 from traitlets import validate
 
-from . import fixes, msisdn, render
-from .results import Message, Result
+from ..knowledge import msisdn
+from . import fixes, render
+from .outcome import Message, Result
 from .safe import Markup, escape, html, join, visible
-from .sinch.errors import retry_after_seconds
-from .sinch.paths import NOT_FOUND_REASONS, REGION_HOSTS
-from .sinch.rules import FINAL_STATUSES
+from ..sinch.errors import retry_after_seconds
+from ..sinch.paths import NOT_FOUND_REASONS, REGION_HOSTS
+from ..knowledge.rules import FINAL_STATUSES
 
 POLL_SECONDS = {"SANDBOX": 0.1, "LIVE": 2.0}
 POLL_LIMIT_SECONDS = 600  # a delivery status that never turns final stops being polled
@@ -387,7 +388,7 @@ class FixForm(w.VBox):
         elif body == self.result.payload:
             outcome = session.resend(self.result)
         else:
-            from .sinch.request import SmsRequest
+            from ..sinch.request import SmsRequest
 
             outcome = session.resend(self.result, request=SmsRequest.from_payload(body))
         self.status.value = "Sent once; the outcome is below."

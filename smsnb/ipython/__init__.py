@@ -1,0 +1,1 @@
+"""The IPython glue: the %sms magic, its grammar, settings and the kernel's session. Thin."""
