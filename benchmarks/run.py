@@ -16,7 +16,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -61,7 +60,8 @@ class Bench:
     def sms(self, line: str):
         return self.shell.run_line_magic("sms", line)
 
-    def add(self, figure: str, value: float, unit: str, target: str = "", ok: bool | None = None, note: str = ""):
+    def add(self, figure: str, value: float, unit: str, target: str = "", ok: bool | None = None,
+            note: str = ""):
         self.rows.append({"figure": figure, "value": round(value, 3), "unit": unit, "target": target,
                           "ok": ok, "note": note})
         status = "" if ok is None else ("ok" if ok else "MISSED")
@@ -74,7 +74,8 @@ class Bench:
         ipython = str(Path(sys.executable).with_name("ipython"))
         with tempfile.TemporaryDirectory() as ipydir:
             env = {**os.environ, "IPYTHONDIR": ipydir}
-            subprocess.run([ipython, "--quick", "-c", "%load_ext smsnb"], env=env, check=True, capture_output=True)
+            subprocess.run([ipython, "--quick", "-c", "%load_ext smsnb"], env=env, check=True,
+                           capture_output=True)
 
             def once(code: str) -> float:
                 started = time.perf_counter()
@@ -220,7 +221,8 @@ class Bench:
             assert self.sms(f"{MOBILE} -m reuse").ok
         connections = {e["client_port"] for e in self.sandbox.journal.entries()}
         per = count / max(1, len(connections))
-        self.add("connection reuse: requests per connection", per, "req", f">= {count // 2}", per >= count // 2,
+        self.add("connection reuse: requests per connection", per, "req", f">= {count // 2}",
+                 per >= count // 2,
                  f"{count} sends over {len(connections)} connection(s)")
 
     def close(self) -> None:
@@ -234,7 +236,8 @@ def machine() -> dict:
                      if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "python": platform.python_version(),
+    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "python": platform.python_version(),
             "platform": platform.platform(), "cpu": model or platform.processor(), "cores": os.cpu_count()}
 
 
@@ -263,7 +266,8 @@ def write(rows: list[dict], info: dict, notes: list[str]) -> None:
              "| figure | value | target | met | note |", "|---|---|---|---|---|"]
     for row in rows:
         met = "" if row["ok"] is None else ("yes" if row["ok"] else "**no**")
-        lines.append(f"| {row['figure']} | {row['value']:g} {row['unit']} | {row['target']} | {met} | {row['note']} |")
+        value = f"{row['value']:g} {row['unit']}"
+        lines.append(f"| {row['figure']} | {value} | {row['target']} | {met} | {row['note']} |")
     if notes:
         lines += ["", "Against the previous recorded run:", ""] + [f"- {note}" for note in notes]
     notes_file = HERE / "NOTES.md"

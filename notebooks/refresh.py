@@ -16,7 +16,8 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 def refresh(path: Path) -> None:
     book = nbformat.read(path, as_version=4)
-    NotebookClient(book, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+    NotebookClient(book, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}},
                    store_widget_state=False).execute()
     for cell in book.cells:
         for output in cell.get("outputs", []):

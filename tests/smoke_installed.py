@@ -4,8 +4,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import smsnb
 from IPython.core.interactiveshell import InteractiveShell
+
+import smsnb
 
 installed = Path(smsnb.__file__).resolve()
 assert "site-packages" in installed.parts, f"smsnb imported from the checkout, not the wheel: {installed}"

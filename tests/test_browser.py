@@ -57,7 +57,8 @@ def lab(tmp_path_factory):
     port, token = _free_port(), secrets.token_hex(16)
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
                f"--ServerApp.root_dir={work}", f"--IdentityProvider.token={token}",
-               "--LabServerApp.expose_app_in_browser=True", "--LabApp.news_url=", "--ServerApp.open_browser=False"]
+               "--LabServerApp.expose_app_in_browser=True", "--LabApp.news_url=",
+               "--ServerApp.open_browser=False"]
     if os.geteuid() == 0:
         command.append("--allow-root")
     log = open(home / "lab.log", "w")
@@ -144,5 +145,6 @@ def test_fix_two_errors_through_their_forms_in_jupyterlab(page):
     shoot(page, "04-number-fixed")
 
     outside = [u for u in page.requested
-               if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).hostname != "127.0.0.1"]
+               if urlsplit(u).scheme in ("http", "https", "ws", "wss")
+               and urlsplit(u).hostname != "127.0.0.1"]
     assert not outside, outside[:5]

@@ -43,5 +43,6 @@ def test_runs_top_to_bottom_without_a_usage_error(path, tmp_path, monkeypatch):
     for var in ("SINCH_SERVICE_PLAN_ID", "SINCH_API_TOKEN", "SMSNB_BASE_URL", "SINCH_PROJECT_ID"):
         monkeypatch.delenv(var, raising=False)
     book = nbformat.read(path, as_version=4)
-    NotebookClient(book, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    resources = {"metadata": {"path": str(tmp_path)}}
+    NotebookClient(book, timeout=120, kernel_name="python3", resources=resources).execute()
     assert not problems(book)
