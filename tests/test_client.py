@@ -320,7 +320,7 @@ def endless(head):
 def test_an_endless_answer_is_cut_at_the_bound_and_memory_stays_bounded(raw_server, head):
     import tracemalloc
 
-    from smsnb.sinch.client import MAX_ANSWER
+    from smsnb.sinch.transport import MAX_ANSWER
 
     server = raw_server(endless(head))
     client = raw_client(server, timeout=20)
