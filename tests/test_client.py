@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from smsnb.sandbox import Sandbox, triggers
 from smsnb.knowledge import catalog
+from smsnb.sandbox import Sandbox, triggers
 from smsnb.sinch import errors
 from smsnb.sinch.client import Client
 from smsnb.sinch.request import SmsRequest
@@ -18,7 +18,8 @@ HELLO = SmsRequest((triggers.ORDINARY_MOBILE,), "hello")
 
 @pytest.fixture
 def client(sandbox):
-    c = Client(service_plan_id=sandbox.service_plan_id, api_token=sandbox.api_token, base_url=sandbox.url, timeout=5)
+    c = Client(service_plan_id=sandbox.service_plan_id, api_token=sandbox.api_token, base_url=sandbox.url,
+               timeout=5)
     yield c
     c.close()
 
@@ -41,7 +42,8 @@ def test_every_call(client, sandbox):
     assert client.get_batch(sent.data["id"]).data["id"] == sent.data["id"]
     assert client.list_batches().data["count"] == 1
     wait_for(lambda: client.delivery_report(sent.data["id"]).data["statuses"][0]["status"] == "Delivered")
-    assert client.delivery_report(sent.data["id"], "full").data["statuses"][0]["recipients"] == ["46701234567"]
+    full = client.delivery_report(sent.data["id"], "full")
+    assert full.data["statuses"][0]["recipients"] == ["46701234567"]
     assert client.recipient_report(sent.data["id"], triggers.ORDINARY_MOBILE).data["status"] == "Delivered"
     assert client.cancel(sent.data["id"]).status == 200  # already sent: accepted, nothing changes
 
@@ -70,9 +72,11 @@ def test_error_carries_status_code_text_entry_request_and_raw_body(client):
     with pytest.raises(errors.BadRequestError) as caught:
         client.send(SmsRequest(("+1",), "x"))
     error = caught.value
-    assert (error.status, error.code, error.key) == (400, "syntax_invalid_parameter_format", "syntax_invalid_parameter_format")
+    code = "syntax_invalid_parameter_format"
+    assert (error.status, error.code, error.key) == (400, code, code)
     assert "to[0]" in error.text and catalog.entry_for(error).title == "A field has the wrong format"
-    assert error.request.headers["Authorization"] == "Bearer ********" and error.request.json()["to"] == ["+1"]
+    assert error.request.headers["Authorization"] == "Bearer ********"
+    assert error.request.json()["to"] == ["+1"]
     assert '"code"' in error.raw_body
 
 
@@ -103,7 +107,8 @@ def test_401_and_404(sandbox):
     with pytest.raises(errors.AuthenticationError) as caught:
         wrong.send(HELLO)
     assert caught.value.key == "http_401" and not caught.value.token_expired
-    unknown = Client(service_plan_id=sandbox.service_plan_id, api_token=sandbox.api_token, base_url=sandbox.url)
+    unknown = Client(service_plan_id=sandbox.service_plan_id, api_token=sandbox.api_token,
+                     base_url=sandbox.url)
     with pytest.raises(errors.NotFoundError) as caught:
         unknown.get_batch("01AAAAAAAAAAAAAAAAAAAAAAAA")
     assert caught.value.reason == "gone"
@@ -150,7 +155,8 @@ def test_connect_timeout():
         s.connect_ex(("127.0.0.1", port))
         backlog.append(s)
     try:
-        client = Client(service_plan_id="p", api_token="t", base_url=f"http://127.0.0.1:{port}", connect_timeout=0.3)
+        client = Client(service_plan_id="p", api_token="t", base_url=f"http://127.0.0.1:{port}",
+                        connect_timeout=0.3)
         with pytest.raises(errors.ConnectTimeout) as caught:
             client.send(HELLO)
         assert not caught.value.may_have_been_sent
@@ -188,7 +194,8 @@ def test_oauth_refreshes_on_a_401_that_says_expired():
 
 def test_oauth_wrong_secret_is_an_oauth_error(sandbox):
     creds = sandbox.credentials
-    client = Client(project_id=creds.project_id, key_id=creds.key_id, key_secret="wrong", base_url=sandbox.url)
+    client = Client(project_id=creds.project_id, key_id=creds.key_id, key_secret="wrong",
+                    base_url=sandbox.url)
     with pytest.raises(errors.OAuthError) as caught:
         client.send(HELLO)
     assert caught.value.key == "oauth_failed" and "wrong" not in repr(caught.value.request)

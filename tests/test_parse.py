@@ -38,24 +38,28 @@ def test_empty_body():
 def test_html_from_a_proxy():
     body = b"<html><head><title>502 Bad Gateway</title></head><body><h1>nginx</h1></body></html>"
     error = error_from_answer(502, {"Content-Type": "text/html"}, body, SENT)
-    assert isinstance(error, errors.ServerError) and error.text == "502 Bad Gateway" and error.key == "gateway_error"
+    assert isinstance(error, errors.ServerError)
+    assert error.text == "502 Bad Gateway" and error.key == "gateway_error"
 
 
 def test_gateway_shape():
-    body = json.dumps({"timestamp": "2024-01-01T00:00:00Z", "status": 400, "error": "Bad Request", "path": "/xms"})
+    body = json.dumps({"timestamp": "2024-01-01T00:00:00Z", "status": 400, "error": "Bad Request",
+                       "path": "/xms"})
     error = error_from_answer(400, {}, body.encode(), SENT)
     assert error.code is None and error.text == "Bad Request" and read_body(body.encode()).shape == "gateway"
 
 
 def test_other_api_shape():
-    body = json.dumps({"error": {"code": 400, "message": "Invalid argument", "status": "INVALID_ARGUMENT", "details": []}})
+    body = json.dumps({"error": {"code": 400, "message": "Invalid argument", "status": "INVALID_ARGUMENT",
+                                 "details": []}})
     error = error_from_answer(400, {}, body.encode(), SENT)
     assert error.code is None and error.text == "INVALID_ARGUMENT: Invalid argument"
 
 
 def test_truncated_json_non_utf8_and_garbage():
     assert read_body(b'{"code": "syntax_inv').shape == "text"
-    latin = error_from_answer(400, {"Content-Type": "application/json; charset=latin-1"}, '{"code": "x", "text": "né"}'.encode("latin-1"), SENT)
+    latin = error_from_answer(400, {"Content-Type": "application/json; charset=latin-1"},
+                              '{"code": "x", "text": "né"}'.encode("latin-1"), SENT)
     assert latin.text == "né"
     broken = error_from_answer(400, {}, b"\xff\xfe\xfa not utf-8", SENT)
     assert "not utf-8" in broken.text
@@ -65,7 +69,8 @@ def test_truncated_json_non_utf8_and_garbage():
 
 def test_unknown_code_keeps_the_code():
     error = error_from_answer(403, {}, b'{"code": "quota_exceeded_new", "text": "New."}', SENT)
-    assert error.key == "quota_exceeded_new" and catalog.entry_for(error).title.startswith("An error code smsnb does not know")
+    assert error.key == "quota_exceeded_new"
+    assert catalog.entry_for(error).title.startswith("An error code smsnb does not know")
 
 
 def test_retry_after():
@@ -78,15 +83,17 @@ def test_error_str_is_one_line_without_addresses():
     assert str(error) == "400 c: line one line two"
 
 
+HEADER_NAMES = st.sampled_from(["Content-Type", "Retry-After", "WWW-Authenticate", "X-Other"])
+BODY_KEYS = st.sampled_from(["code", "text", "error", "status", "message", "x"])
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(BODY_KEYS, inner, max_size=4))
+
+
 @settings(max_examples=300, deadline=None)
 @given(status=st.integers(min_value=100, max_value=999),
-       headers=st.dictionaries(st.sampled_from(["Content-Type", "Retry-After", "WWW-Authenticate", "X-Other"]),
-                               st.text(max_size=40)),
-       content=st.one_of(st.binary(max_size=2000),
-                         st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-                                      lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-                                          st.sampled_from(["code", "text", "error", "status", "message", "x"]),
-                                          inner, max_size=4)).map(lambda v: json.dumps(v).encode())))
+       headers=st.dictionaries(HEADER_NAMES, st.text(max_size=40)),
+       content=st.one_of(st.binary(max_size=2000), JSON_VALUES.map(lambda v: json.dumps(v).encode())))
 def test_parser_survives_anything_and_every_outcome_renders(status, headers, content):
     error = error_from_answer(status, headers, content, SENT)
     assert isinstance(error, errors.ApiError)

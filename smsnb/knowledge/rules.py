@@ -10,6 +10,9 @@ MAX_CLIENT_REFERENCE = 128
 MAX_CALLBACK_URL = 2048
 DELIVERY_REPORTS = ("none", "summary", "full", "per_recipient", "per_recipient_final")
 BATCH_TYPES = ("mt_text", "mt_binary")
+# Delivery-report statuses after which nothing changes any more.
+FINAL_STATUSES = frozenset({"Delivered", "Failed", "Aborted", "Rejected", "Expired", "Cancelled", "Deleted",
+                            "Unknown"})
 
 
 def parse_time(value: str) -> datetime | None:
@@ -27,6 +30,3 @@ def is_http_url(value: str) -> bool:
         return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value
     except ValueError:  # e.g. "http://[::1": an IPv6 literal never closed
         return False
-
-# Delivery-report statuses after which nothing changes any more.
-FINAL_STATUSES = frozenset({"Delivered", "Failed", "Aborted", "Rejected", "Expired", "Cancelled", "Deleted", "Unknown"})
