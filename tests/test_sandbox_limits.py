@@ -161,9 +161,9 @@ def test_a_trickling_request_is_cut_off_after_request_seconds(held, first):
 def test_stored_batches_stay_within_their_memory_budget(sandbox, monkeypatch):
     """Batches are kept oldest-first within a count and a byte budget: sending forever (each
     batch echoing a large parameters object) cannot grow the sandbox without bound."""
-    from smsnb.sandbox import app
+    from smsnb.sandbox import store
 
-    monkeypatch.setattr(app, "MAX_BATCH_BYTES", 400_000)
+    monkeypatch.setattr(store, "MAX_BATCH_BYTES", 400_000)
     api, parameters = Api(sandbox), {"pad": {"default": "p" * 100_000}}
     first = api.send({**OK, "parameters": parameters}).json()["id"]
     for _ in range(8):

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from smsnb.sandbox import Sandbox, triggers
-from smsnb.sandbox.app import MAX_BODY_BYTES
+from smsnb.sandbox.request_body import MAX_BODY_BYTES
 from tests.conftest import Api, wait_for
 
 OK = {"to": [triggers.ORDINARY_MOBILE], "body": "still here"}

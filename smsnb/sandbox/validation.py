@@ -1,17 +1,17 @@
 """The checks Sinch runs on a batch, in Sinch's order, as pure functions.
 
-Each check returns an `ApiError` (status, code and a text in Sinch's style) or None.
+Each check returns an `ErrorAnswer` (status, code and a text in Sinch's style) or None.
 """
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from ..knowledge import msisdn
-from ..knowledge.rules import (BATCH_TYPES, DELIVERY_REPORTS, MAX_BODY, MAX_CALLBACK_URL, MAX_CLIENT_REFERENCE,
-                           MAX_RECIPIENTS, is_http_url, parse_time)
+from ..knowledge.rules import (BATCH_TYPES, DELIVERY_REPORTS, MAX_BODY, MAX_CALLBACK_URL,
+                               MAX_CLIENT_REFERENCE, MAX_RECIPIENTS, is_http_url, parse_time)
+from .answers import ErrorAnswer, bad_format, constraint_violation, invalid_json
 
 # JSON type of each field Sinch knows; unknown fields are ignored, as Sinch does.
 _FIELD_TYPES: dict[str, tuple[type, str]] = {
@@ -35,28 +35,6 @@ _FIELD_TYPES: dict[str, tuple[type, str]] = {
 LATEST_TIME = datetime(9999, 12, 25, tzinfo=timezone.utc)
 _JSON_NAMES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
                int: "a number", float: "a number", type(None): "null"}
-
-
-@dataclass(frozen=True)
-class ApiError:
-    status: int
-    code: str
-    text: str
-
-    def body(self) -> dict:
-        return {"code": self.code, "text": self.text}
-
-
-def _invalid_json(detail: str) -> ApiError:
-    return ApiError(400, "syntax_invalid_json", f"The JSON in the request body is invalid; {detail}.")
-
-
-def _bad_format(param: str, detail: str) -> ApiError:
-    return ApiError(400, "syntax_invalid_parameter_format", f"The format of parameter '{param}' is invalid; {detail}.")
-
-
-def _constraint(param: str, detail: str) -> ApiError:
-    return ApiError(400, "syntax_constraint_violation", f"The value of parameter '{param}' violates a constraint; {detail}.")
 
 
 class _NotStrict(ValueError):
@@ -88,56 +66,57 @@ def strict_json(text: str):
                       parse_int=_bounded_int)
 
 
-def parse_json_object(raw: bytes) -> dict | ApiError:
+def parse_json_object(raw: bytes) -> dict | ErrorAnswer:
     """The request body as a JSON object, or Sinch's syntax_invalid_json."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        return _invalid_json(f"it is not UTF-8 (byte {error.start})")
+        return invalid_json(f"it is not UTF-8 (byte {error.start})")
     try:
         data = strict_json(text)
     except json.JSONDecodeError as error:
-        return _invalid_json(f"{error.msg} at line {error.lineno}, column {error.colno}")
+        return invalid_json(f"{error.msg} at line {error.lineno}, column {error.colno}")
     except _NotStrict as error:
-        return _invalid_json(str(error))
+        return invalid_json(str(error))
     except RecursionError:
-        return _invalid_json("it is nested too deeply")
+        return invalid_json("it is nested too deeply")
     if not isinstance(data, dict):
-        return _invalid_json(f"expected an object, not {_JSON_NAMES.get(type(data), 'a value')}")
+        return invalid_json(f"expected an object, not {_JSON_NAMES.get(type(data), 'a value')}")
     return data
 
 
-def check_types(batch: dict) -> ApiError | None:
+def check_types(batch: dict) -> ErrorAnswer | None:
     for field, (kind, name) in _FIELD_TYPES.items():
         value = batch.get(field)
         if value is None:
             continue
         wrong = not isinstance(value, kind) or (kind is int and isinstance(value, bool))
         if wrong:
-            return _invalid_json(f"'{field}' must be {name}, not {_JSON_NAMES.get(type(value), 'a value')}")
+            return invalid_json(f"'{field}' must be {name}, not {_JSON_NAMES.get(type(value), 'a value')}")
     for index, item in enumerate(batch.get("to") or ()):
         if not isinstance(item, str):
-            return _invalid_json(f"'to[{index}]' must be a string, not {_JSON_NAMES.get(type(item), 'a value')}")
+            actual = _JSON_NAMES.get(type(item), "a value")
+            return invalid_json(f"'to[{index}]' must be a string, not {actual}")
     return None
 
 
-def check_formats(batch: dict) -> ApiError | None:
+def check_formats(batch: dict) -> ErrorAnswer | None:
     for index, item in enumerate(batch.get("to") or ()):
         if not msisdn.is_group_id(item) and not msisdn.parse(item).ok:
-            return _bad_format(f"to[{index}]", f"value '{item}' is not a valid MSISDN or group ID")
+            return bad_format(f"to[{index}]", f"value '{item}' is not a valid MSISDN or group ID")
     report = batch.get("delivery_report")
     if report is not None and report not in DELIVERY_REPORTS:
-        return _bad_format("delivery_report", f"value '{report}' is not one of {', '.join(DELIVERY_REPORTS)}")
+        return bad_format("delivery_report", f"value '{report}' is not one of {', '.join(DELIVERY_REPORTS)}")
     kind = batch.get("type")
     if kind is not None and kind not in BATCH_TYPES:
-        return _bad_format("type", f"value '{kind}' is not one of {', '.join(BATCH_TYPES)}")
+        return bad_format("type", f"value '{kind}' is not one of {', '.join(BATCH_TYPES)}")
     url = batch.get("callback_url")
     if url is not None and len(url) <= MAX_CALLBACK_URL and not _is_http_url(url):
-        return _bad_format("callback_url", f"value '{url}' is not a valid URL")
+        return bad_format("callback_url", f"value '{url}' is not a valid URL")
     for field in ("send_at", "expire_at"):
         value = batch.get(field)
         if value is not None and parse_time(value) is None:
-            return _bad_format(field, f"value '{value}' is not an ISO-8601 date and time with a zone")
+            return bad_format(field, f"value '{value}' is not an ISO-8601 date and time with a zone")
     return None
 
 
@@ -148,54 +127,60 @@ def _is_http_url(url: str) -> bool:
         return False
 
 
-def check_constraints(batch: dict) -> ApiError | None:
+def check_constraints(batch: dict) -> ErrorAnswer | None:
     for field in ("to", "body"):
         if batch.get(field) is None:
-            return _constraint(field, "it is required")
+            return constraint_violation(field, "it is required")
     count = len(batch["to"])
     if not 1 <= count <= MAX_RECIPIENTS:
-        return _constraint("to", f"it must have 1 to {MAX_RECIPIENTS} elements, but has {count}")
-    limits = (("body", MAX_BODY), ("client_reference", MAX_CLIENT_REFERENCE), ("callback_url", MAX_CALLBACK_URL))
+        return constraint_violation("to", f"it must have 1 to {MAX_RECIPIENTS} elements, but has {count}")
+    limits = (("body", MAX_BODY), ("client_reference", MAX_CLIENT_REFERENCE),
+              ("callback_url", MAX_CALLBACK_URL))
     for field, limit in limits:
         value = batch.get(field)
         if value is not None and len(value) > limit:
-            return _constraint(field, f"it must be at most {limit} characters, but is {len(value)}")
+            return constraint_violation(field, f"it must be at most {limit} characters, but is {len(value)}")
     parts = batch.get("max_number_of_message_parts")
     if parts is not None and parts < 1:
-        return _constraint("max_number_of_message_parts", f"it must be 1 or more, but is {parts}")
+        return constraint_violation("max_number_of_message_parts", f"it must be 1 or more, but is {parts}")
     for field in ("send_at", "expire_at"):
         value = batch.get(field)
         if value is not None and parse_time(value).timestamp() >= LATEST_TIME.timestamp():
-            return _constraint(field, f"it must be before {LATEST_TIME:%Y-%m-%dT%H:%M:%SZ}")
+            return constraint_violation(field, f"it must be before {LATEST_TIME:%Y-%m-%dT%H:%M:%SZ}")
     if batch.get("expire_at") is not None:
         expire = parse_time(batch["expire_at"])
         send = parse_time(batch["send_at"]) if batch.get("send_at") else datetime.now(expire.tzinfo)
         if not send < expire <= send + timedelta(days=3):
-            return _constraint("expire_at", "it must be after 'send_at' and at most 3 days after it")
+            return constraint_violation("expire_at", "it must be after 'send_at' and at most 3 days after it")
     return None
 
 
-def check_permissions(batch: dict, *, plan_callback_url: str | None, plan_blocked: bool) -> ApiError | None:
+def check_permissions(batch: dict, *, plan_callback_url: str | None,
+                      plan_blocked: bool) -> ErrorAnswer | None:
     """The 403 checks, which run once the request itself is well formed."""
-    if batch.get("delivery_report", "none") != "none" and not batch.get("callback_url") and not plan_callback_url:
-        return ApiError(403, "missing_callback_url", "Requesting delivery report without any callback URL.")
+    wants_report = batch.get("delivery_report", "none") != "none"
+    if wants_report and not batch.get("callback_url") and not plan_callback_url:
+        return ErrorAnswer(403, "missing_callback_url",
+                           "Requesting delivery report without any callback URL.")
     for index, item in enumerate(batch["to"]):
         if msisdn.is_group_id(item):
             continue
         number = msisdn.parse(item)
         if not number.can_receive_sms:
-            return ApiError(403, "illegal_number_type",
-                            f"Illegal number type of parameter 'to[{index}]'; '{item}' is a "
-                            f"{number.number_type} number, which cannot receive SMS.")
+            return ErrorAnswer(403, "illegal_number_type",
+                               f"Illegal number type of parameter 'to[{index}]'; '{item}' is a "
+                               f"{number.number_type} number, which cannot receive SMS.")
     if plan_blocked:
-        return ApiError(403, "blocked_account", "The account is blocked; contact your account manager.")
+        return ErrorAnswer(403, "blocked_account", "The account is blocked; contact your account manager.")
     for index, item in enumerate(batch["to"]):
         if msisdn.is_group_id(item):
-            return ApiError(403, "unknown_group", f"Unknown group ID '{item}' in parameter 'to[{index}]'.")
+            return ErrorAnswer(403, "unknown_group",
+                               f"Unknown group ID '{item}' in parameter 'to[{index}]'.")
     return None
 
 
-def check_batch(batch: dict, *, plan_callback_url: str | None = None, plan_blocked: bool = False) -> ApiError | None:
+def check_batch(batch: dict, *, plan_callback_url: str | None = None,
+                plan_blocked: bool = False) -> ErrorAnswer | None:
     """All of Sinch's checks on a parsed batch, in Sinch's order; None when it would be accepted."""
     return (check_types(batch) or check_formats(batch) or check_constraints(batch)
             or check_permissions(batch, plan_callback_url=plan_callback_url, plan_blocked=plan_blocked))

@@ -1,0 +1,72 @@
+"""The batches the sandbox keeps, oldest dropped first, so that memory stays bounded whatever
+is sent (a batch may echo a 1 MiB body of parameters). Thread-safe: the server answers on many
+threads at once."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+
+from .clock import Clock, iso
+
+MAX_BATCHES = 10_000  # at most this many batches
+MAX_BATCH_BYTES = 64 << 20  # and this many bytes of their echoes in all
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_batch_id() -> str:
+    """A ULID-shaped id (26 characters of Crockford base32), like Sinch's."""
+    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+@dataclass
+class Batch:
+    id: str
+    plan_id: str
+    echo: dict  # the answer body: the request as Sinch echoes it
+    recipients: list[str]  # digits, as Sinch returns them
+    send_time: float  # epoch seconds
+    clock: Clock
+    canceled_at: float | None = None
+    size: int = 0  # bytes of its echo, for the store's memory budget
+
+
+class BatchStore:
+    """The batches, by id, oldest first; within MAX_BATCHES and MAX_BATCH_BYTES."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._batches: dict[str, Batch] = {}  # oldest first
+        self._bytes = 0
+
+    def add(self, batch: Batch) -> None:
+        with self._lock:
+            self._batches[batch.id] = batch
+            self._bytes += batch.size
+            while len(self._batches) > MAX_BATCHES or self._bytes > MAX_BATCH_BYTES:
+                self._bytes -= self._batches.pop(next(iter(self._batches))).size
+
+    def get(self, batch_id: str) -> Batch | None:
+        with self._lock:
+            return self._batches.get(batch_id)
+
+    def find(self, plan_id: str, batch_id: str) -> Batch | None:
+        """The batch, if it is the plan's: another plan's batch is as unknown as a missing one."""
+        batch = self.get(batch_id)
+        return batch if batch is not None and batch.plan_id == plan_id else None
+
+    def echoes(self, plan_id: str) -> list[dict]:
+        """The echoes of the plan's batches, newest first."""
+        with self._lock:
+            return [b.echo for b in reversed(self._batches.values()) if b.plan_id == plan_id]
+
+    def cancel(self, batch: Batch) -> None:
+        """Cancelling a batch that was already sent is accepted and changes nothing in its
+        completed report (Sinch's docs and SDKs; there is no error code for it)."""
+        with self._lock:
+            now = time.time()
+            if batch.canceled_at is None:
+                batch.canceled_at = now
+                batch.echo.update(canceled=True, modified_at=iso(now))
