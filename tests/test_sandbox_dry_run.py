@@ -45,10 +45,13 @@ def test_the_characters_that_force_unicode_are_named():
 
 def test_dry_run_counts_all_recipients_and_personalizes(api):
     to = [triggers.ORDINARY_MOBILE, "+46701234568"]
-    batch = {"to": to, "body": "Hi ${name}", "parameters": {"name": {"+46701234567": "Ann", "default": "there"}}}
-    answer = api.send(batch, path="batches/dry_run", params={"per_recipient": "true", "number_of_recipients": 1}).json()
+    batch = {"to": to, "body": "Hi ${name}",
+             "parameters": {"name": {"+46701234567": "Ann", "default": "there"}}}
+    answer = api.send(batch, path="batches/dry_run",
+                      params={"per_recipient": "true", "number_of_recipients": 1}).json()
     assert answer["number_of_recipients"] == 2 and answer["number_of_messages"] == 2
-    assert answer["per_recipient"] == [{"recipient": "46701234567", "number_of_parts": 1, "body": "Hi Ann", "encoding": "text"}]
+    assert answer["per_recipient"] == [{"recipient": "46701234567", "number_of_parts": 1, "body": "Hi Ann",
+                                        "encoding": "text"}]
     without = api.send(batch, path="batches/dry_run").json()
     assert "per_recipient" not in without
 

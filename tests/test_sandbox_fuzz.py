@@ -7,7 +7,8 @@ import json
 import socket
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from smsnb.sandbox import Clock, Sandbox, triggers
 from tests.conftest import Api

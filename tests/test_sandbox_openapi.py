@@ -43,8 +43,9 @@ BATCHES = "/xms/v1/{service_plan_id}/batches"
 
 
 def test_created_batch_fits(spec, api):
-    body = api.send({"to": [triggers.ORDINARY_MOBILE], "body": "hi", "from": "Sandbox", "client_reference": "r",
-                     "delivery_report": "per_recipient_final", "callback_url": "http://127.0.0.1:9/cb"}).json()
+    body = api.send({"to": [triggers.ORDINARY_MOBILE], "body": "hi", "from": "Sandbox",
+                     "client_reference": "r", "delivery_report": "per_recipient_final",
+                     "callback_url": "http://127.0.0.1:9/cb"}).json()
     assert_fits(spec, BATCHES, "post", "201", body)
     assert_fits(spec, BATCHES + "/{batch_id}", "get", "200", api.get(f"batches/{body['id']}").json())
 

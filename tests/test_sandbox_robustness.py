@@ -55,7 +55,8 @@ def bad_inputs(api):
     plan_path = f"/xms/v1/{api.plan}/batches"
     return {
         "malformed request line": lambda: raw_http(api.sandbox, b"GARBAGE\r\n\r\n"),
-        "malformed header": lambda: raw_http(api.sandbox, f"POST {plan_path} HTTP/1.1\r\nNo-Colon\r\n\r\n".encode()),
+        "malformed header": lambda: raw_http(api.sandbox,
+                                             f"POST {plan_path} HTTP/1.1\r\nNo-Colon\r\n\r\n".encode()),
         "oversized body": lambda: api.send(raw="x" * (1024 * 1024 + 1)),
         "invalid utf-8": lambda: api.send(raw=b'{"to": ["\xff\xfe"], "body": "x"}'),
         "deeply nested json": lambda: api.send(raw="[" * 100_000 + "]" * 100_000),
@@ -64,8 +65,8 @@ def bad_inputs(api):
     }
 
 
-@pytest.mark.parametrize("case", ["malformed request line", "malformed header", "oversized body", "invalid utf-8",
-                                  "deeply nested json", "huge to list", "null bytes"])
+@pytest.mark.parametrize("case", ["malformed request line", "malformed header", "oversized body",
+                                  "invalid utf-8", "deeply nested json", "huge to list", "null bytes"])
 def test_bad_input_then_a_normal_request_succeeds(api, case):
     result = bad_inputs(api)[case]()
     if isinstance(result, requests.Response):
@@ -131,7 +132,11 @@ def test_start_stop_many_times_leaks_no_threads_or_sockets():
 
 def test_stop_wakes_a_slow_answer():
     box = Sandbox(slow_seconds=60).start()
-    worker = threading.Thread(target=lambda: _swallow(lambda: Api(box).send({"to": [triggers.SLOW], "body": "x"})))
+
+    def slow_send():
+        return Api(box).send({"to": [triggers.SLOW], "body": "x"})
+
+    worker = threading.Thread(target=lambda: _swallow(slow_send))
     worker.start()
     threading.Event().wait(0.2)
     box.stop()
@@ -263,7 +268,8 @@ def test_command_line_prints_url_credentials_and_triggers_and_stops_on_sigterm()
 def test_command_line_reports_a_busy_port(sandbox):
     result = subprocess.run([sys.executable, "-m", "smsnb.sandbox", "--port", str(sandbox.port)],
                             capture_output=True, text=True, timeout=20)
-    assert result.returncode == 1 and "Pick another --port" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 1
+    assert "Pick another --port" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_a_process_that_never_stops_its_sandbox_still_exits():

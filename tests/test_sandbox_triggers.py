@@ -24,14 +24,16 @@ def error_of(response):
          "The format of parameter 'to[0]' is invalid; value '+1' is not a valid MSISDN or group ID."),
         ({"to": ["0701234567"], "body": "x"}, "syntax_invalid_parameter_format", "to[0]"),
         ({"to": ["+46 70 ABC"], "body": "x"}, "syntax_invalid_parameter_format", "to[0]"),
-        ({"to": [triggers.ORDINARY_MOBILE, "+4670123456789012"], "body": "x"}, "syntax_invalid_parameter_format", "to[1]"),
+        ({"to": [triggers.ORDINARY_MOBILE, "+4670123456789012"], "body": "x"},
+         "syntax_invalid_parameter_format", "to[1]"),
         ({**OK, "callback_url": "not a url"}, "syntax_invalid_parameter_format", "callback_url"),
         ({**OK, "delivery_report": "sometimes"}, "syntax_invalid_parameter_format", "delivery_report"),
         ({"to": [triggers.ORDINARY_MOBILE]}, "syntax_constraint_violation", "'body'"),
         ({"body": "x"}, "syntax_constraint_violation", "'to'"),
         ({"to": [], "body": "x"}, "syntax_constraint_violation", "1 to 1000"),
         ({"to": [triggers.ORDINARY_MOBILE] * 1001, "body": "x"}, "syntax_constraint_violation", "has 1001"),
-        ({"to": [triggers.ORDINARY_MOBILE], "body": "x" * 1601}, "syntax_constraint_violation", "at most 1600"),
+        ({"to": [triggers.ORDINARY_MOBILE], "body": "x" * 1601}, "syntax_constraint_violation",
+         "at most 1600"),
         ({**OK, "client_reference": "r" * 129}, "syntax_constraint_violation", "client_reference"),
         ({**OK, "send_at": "2030-01-02T00:00:00Z", "expire_at": "2030-01-01T00:00:00Z"},
          "syntax_constraint_violation", "expire_at"),
@@ -63,13 +65,15 @@ def test_checks_run_in_sinchs_order(api):
     # A malformed number and a missing body: the format check comes first.
     assert error_of(api.send({"to": ["+1"]}))[0] == "syntax_invalid_parameter_format"
     # A constraint violation and a missing callback URL: the 400 comes first.
-    assert error_of(api.send({"to": [], "body": "x", "delivery_report": "full"}))[0] == "syntax_constraint_violation"
+    empty_to = api.send({"to": [], "body": "x", "delivery_report": "full"})
+    assert error_of(empty_to)[0] == "syntax_constraint_violation"
 
 
 def test_missing_callback_url(api):
     response = api.send({**OK, "delivery_report": "full"})
     assert response.status_code == 403
-    assert error_of(response) == ("missing_callback_url", "Requesting delivery report without any callback URL.")
+    assert error_of(response) == ("missing_callback_url",
+                                  "Requesting delivery report without any callback URL.")
 
 
 def test_plan_level_callback_url_satisfies_delivery_report(sandbox):
@@ -77,7 +81,8 @@ def test_plan_level_callback_url_satisfies_delivery_report(sandbox):
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("number, kind", [(triggers.FIXED_LINE, "fixed line"), (triggers.TOLL_FREE, "toll free"),
+@pytest.mark.parametrize("number, kind", [(triggers.FIXED_LINE, "fixed line"),
+                                          (triggers.TOLL_FREE, "toll free"),
                                           ("+46939123456", "premium rate")])
 def test_illegal_number_type_names_number_and_type(api, number, kind):
     response = api.send({"to": [triggers.ORDINARY_MOBILE, number], "body": "x"})
@@ -108,7 +113,8 @@ def test_cancelling_a_sent_batch_changes_nothing_and_a_scheduled_one_is_cancelle
     after = api.get(f"batches/{sent['id']}/delivery_report", params={"type": "full"}).json()
     assert after == before and after["statuses"][0]["status"] == "Delivered"
 
-    scheduled = api.send({**OK, "send_at": "2099-01-01T00:00:00Z", "expire_at": "2099-01-02T00:00:00Z"}).json()
+    scheduled = api.send({**OK, "send_at": "2099-01-01T00:00:00Z",
+                          "expire_at": "2099-01-02T00:00:00Z"}).json()
     cancelled = api.delete(f"batches/{scheduled['id']}")
     assert cancelled.status_code == 200 and cancelled.json()["canceled"] is True
 
@@ -138,7 +144,8 @@ def test_415_without_json_content_type(api, content_type):
     headers = {"Authorization": f"Bearer {api.token}"}
     if content_type:
         headers["Content-Type"] = content_type
-    response = api.session.post(api.url("batches"), data='{"to": ["+46701234567"], "body": "x"}', headers=headers, timeout=5)
+    response = api.session.post(api.url("batches"), data='{"to": ["+46701234567"], "body": "x"}',
+                                headers=headers, timeout=5)
     assert response.status_code == 415
 
 
@@ -153,7 +160,8 @@ def test_gateway_triggers(api, number, status):
 
 def test_slow_answer_times_out_a_client(api):
     with pytest.raises(requests.ReadTimeout):
-        api.session.post(api.url("batches"), json={"to": [triggers.SLOW], "body": "x"}, headers=api.headers(), timeout=0.3)
+        api.session.post(api.url("batches"), json={"to": [triggers.SLOW], "body": "x"},
+                         headers=api.headers(), timeout=0.3)
 
 
 def test_dropped_connection(api):
@@ -164,7 +172,8 @@ def test_dropped_connection(api):
 
 
 def test_ordinary_mobile_succeeds_and_echoes_without_plus(api):
-    response = api.send({"to": ["+46 70-123 45 67", "0046701234568"], "body": "hi", "client_reference": "ref-1"})
+    response = api.send({"to": ["+46 70-123 45 67", "0046701234568"], "body": "hi",
+                         "client_reference": "ref-1"})
     assert response.status_code == 201
     body = response.json()
     assert body["to"] == ["46701234567", "46701234568"]
@@ -173,10 +182,12 @@ def test_ordinary_mobile_succeeds_and_echoes_without_plus(api):
 
 def test_every_trigger_row_is_exercised_by_this_module():
     """A new row in the table must come with a test here."""
-    tested = {"201 batch created, then Delivered", "400 syntax_invalid_json", "400 syntax_invalid_parameter_format",
-              "400 syntax_constraint_violation", "403 missing_callback_url", "403 illegal_number_type",
+    tested = {"201 batch created, then Delivered", "400 syntax_invalid_json",
+              "400 syntax_invalid_parameter_format", "400 syntax_constraint_violation",
+              "403 missing_callback_url", "403 illegal_number_type",
               "403 blocked_account", "403 unknown_group", "401 Unauthorized",
-              "404 Not Found", "405 Method Not Allowed", "413 Payload Too Large", "415 Unsupported Media Type",
+              "404 Not Found", "405 Method Not Allowed", "413 Payload Too Large",
+              "415 Unsupported Media Type",
               "429 Too Many Requests", "500 Internal Server Error", "503 Service Unavailable",
               "slow answer (read timeout)", "connection dropped mid-answer", "delivery report Failed",
               "delivery report Expired", "delivery report Rejected"}

@@ -18,7 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-token", default=triggers.DEFAULT_API_TOKEN)
     args = parser.parse_args(argv)
     try:
-        sandbox = Sandbox(port=args.port, service_plan_id=args.service_plan_id, api_token=args.api_token).start()
+        sandbox = Sandbox(port=args.port, service_plan_id=args.service_plan_id,
+                          api_token=args.api_token).start()
     except OSError as error:
         print(f"Could not listen on 127.0.0.1:{args.port}: {error.strerror or error}. Pick another --port.",
               file=sys.stderr)

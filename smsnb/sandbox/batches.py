@@ -95,4 +95,5 @@ class Batches:
             return constraint_violation("page_size", "it must be 1 to 100, and 'page' 0 or more").response()
         mine = self._store.echoes(plan_id)
         chunk = mine[page * page_size:(page + 1) * page_size]
-        return json_response(200, {"page": page, "page_size": len(chunk), "count": len(mine), "batches": chunk})
+        return json_response(200, {"page": page, "page_size": len(chunk), "count": len(mine),
+                                   "batches": chunk})

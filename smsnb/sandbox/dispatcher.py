@@ -125,4 +125,5 @@ class CallbackDispatcher:
         self.attempts.append({**record, "outcome": outcome, "retry": retry})
         if retry:
             delay = self.clock.callback_retry_after * 2 ** (attempt - 1)
-            self.schedule(time.time() + delay, {**job, "attempt": attempt + 1, "payload": payload, "url": url})
+            again = {**job, "attempt": attempt + 1, "payload": payload, "url": url}
+            self.schedule(time.time() + delay, again)

@@ -39,10 +39,9 @@ def batch_report(batch: Batch, now: float, *, full: bool, statuses: set[str] | N
         "type": "delivery_report_sms",
         "batch_id": batch.id,
         "total_message_count": len(batch.recipients),
-        "statuses": [
-            {"code": code, "status": status, "count": len(members), **({"recipients": members} if full else {})}
-            for (status, code), members in groups.items()
-        ],
+        "statuses": [{"code": code, "status": status, "count": len(members),
+                      **({"recipients": members} if full else {})}
+                     for (status, code), members in groups.items()],
     }
     if "client_reference" in batch.echo:
         report["client_reference"] = batch.echo["client_reference"]

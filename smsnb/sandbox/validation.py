@@ -9,8 +9,16 @@ import math
 from datetime import datetime, timedelta, timezone
 
 from ..knowledge import msisdn
-from ..knowledge.rules import (BATCH_TYPES, DELIVERY_REPORTS, MAX_BODY, MAX_CALLBACK_URL,
-                               MAX_CLIENT_REFERENCE, MAX_RECIPIENTS, is_http_url, parse_time)
+from ..knowledge.rules import (
+    BATCH_TYPES,
+    DELIVERY_REPORTS,
+    MAX_BODY,
+    MAX_CALLBACK_URL,
+    MAX_CLIENT_REFERENCE,
+    MAX_RECIPIENTS,
+    is_http_url,
+    parse_time,
+)
 from .answers import ErrorAnswer, bad_format, constraint_violation, invalid_json
 
 # JSON type of each field Sinch knows; unknown fields are ignored, as Sinch does.
