@@ -3,7 +3,7 @@ import json
 import time
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from smsnb.card import render
@@ -94,6 +94,7 @@ JSON_VALUES = st.recursive(
 @given(status=st.integers(min_value=100, max_value=999),
        headers=st.dictionaries(HEADER_NAMES, st.text(max_size=40)),
        content=st.one_of(st.binary(max_size=2000), JSON_VALUES.map(lambda v: json.dumps(v).encode())))
+@example(status=100, headers={}, content=b'{"code": "\\n"}')  # a code that is a newline, found by hypothesis
 def test_parser_survives_anything_and_every_outcome_renders(status, headers, content):
     error = error_from_answer(status, headers, content, SENT)
     assert isinstance(error, errors.ApiError)

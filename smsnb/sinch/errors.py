@@ -77,8 +77,8 @@ class SmsError(Exception):
 
     def __str__(self) -> str:
         head = f"{self.status} {self.key}" if self.status else self.key
-        detail = " ".join((self.text or self.message or _phrase(self.status) or self._summary()).split())
-        return f"{head}: {detail}"  # always one line
+        detail = self.text or self.message or _phrase(self.status) or self._summary()
+        return " ".join(f"{head}: {detail}".split())  # always one line, even for a code holding a newline
 
     def _summary(self) -> str:
         return (type(self).__doc__ or type(self).__name__).strip().splitlines()[0]
