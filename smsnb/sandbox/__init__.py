@@ -3,8 +3,14 @@
 Same paths, JSON shapes, status codes and error bodies as Sinch; every outcome reachable by a
 documented input (see `TRIGGERS`); a journal of every request; delivery reports on a simulated
 clock, with callbacks.
+
+Its modules, from the outside in: `server` runs it (`Sandbox`) on `http_server` (cheroot, with
+deadlines and caps); `app` routes each request to a resource: `auth` (plans, API and OAuth2
+tokens), `batches` (with `http_triggers`, `validation` and the bounded `store`), `dry_run`,
+`reports`, `callbacks` (sent by `dispatcher` through `loopback`), `journal`, `receiver`.
 """
-from .server import Clock, Credentials, Sandbox
+from .clock import Clock
+from .server import Credentials, Sandbox
 from .triggers import TRIGGERS, Trigger, trigger_table_text
 
 __all__ = ["Sandbox", "Clock", "Credentials", "TRIGGERS", "Trigger", "trigger_table_text"]

@@ -1,8 +1,5 @@
 """The sandbox's WSGI application: reads the body within its cap, routes to the resource that
-answers, checks the plan's token, and journals the exchange.
-
-Each resource lives in its own module: `auth` (plans, tokens), `batches`, `dry_run`, `reports`,
-`callbacks` (with `dispatcher` and `loopback`), `journal` and `receiver`."""
+answers (checking the plan's token first), and journals the exchange."""
 from __future__ import annotations
 
 import io
@@ -18,7 +15,7 @@ from .auth import Auth
 from .batches import Batches
 from .callbacks import Callbacks
 from .dry_run import on_dry_run
-from .gateway import GatewayTriggers
+from .http_triggers import HttpTriggers
 from .journal import Journal, journal_entry, journaled
 from .receiver import Receiver
 from .reports import Reports
@@ -42,18 +39,16 @@ ROUTES = Map([
 
 
 class SandboxApp:
-    """A WSGI app that answers as Sinch's SMS API does. ``receiver_url`` is filled in once the
-    server knows its port."""
+    """A WSGI app that answers as Sinch's SMS API does, and the sandbox's own endpoints."""
 
     def __init__(self, settings: Settings, stopping: threading.Event):
         self.settings = settings
-        self.receiver_url: str | None = None
         self.journal = Journal(settings.journal_cap)
         self.receiver = Receiver(settings.journal_cap)
         self.auth = Auth(settings)
         store = BatchStore()
         self.callbacks = Callbacks(settings, store, self.journal)
-        batches = Batches(settings.clock, store, self.callbacks, GatewayTriggers(settings, stopping))
+        batches = Batches(settings.clock, store, self.callbacks, HttpTriggers(settings, stopping))
         reports = Reports(store)
         self._handlers = {  # by endpoint; those under a plan also take plan=, plan_id=
             "batches": batches.on_batches,
@@ -67,8 +62,8 @@ class SandboxApp:
             "triggers": self._on_triggers,
         }
 
-    def set_receiver_url(self, url: str) -> None:
-        self.receiver_url = url
+    def use_receiver(self, url: str) -> None:
+        """The built-in receiver, once the server knows its port: the callback plan's default."""
         plan = self.auth.plans[triggers.CALLBACK_SERVICE_PLAN_ID]
         plan.callback_url = plan.callback_url or url
 

@@ -12,7 +12,7 @@ from .answers import ErrorAnswer, constraint_violation, empty, json_response
 from .auth import Plan
 from .callbacks import Callbacks
 from .clock import Clock, iso
-from .gateway import GatewayTriggers
+from .http_triggers import HttpTriggers
 from .store import Batch, BatchStore, new_batch_id
 from .validation import check_batch, parse_json_object
 
@@ -46,11 +46,11 @@ class Batches:
     """A plan's batches: created from checked requests, kept in the store, their callbacks
     scheduled."""
 
-    def __init__(self, clock: Clock, store: BatchStore, callbacks: Callbacks, gateway: GatewayTriggers):
+    def __init__(self, clock: Clock, store: BatchStore, callbacks: Callbacks, http_triggers: HttpTriggers):
         self._clock = clock
         self._store = store
         self._callbacks = callbacks
-        self._gateway = gateway
+        self._http_triggers = http_triggers
 
     def on_batches(self, request: Request, plan: Plan, plan_id: str) -> Response:
         if request.method in READS:
@@ -58,9 +58,9 @@ class Batches:
         batch = parse_json_object(request.get_data(cache=True))
         if isinstance(batch, ErrorAnswer):
             return batch.response()
-        gateway = self._gateway.answer(batch, plan_id)
-        if gateway is not None:
-            return gateway
+        tripped = self._http_triggers.answer(batch, plan_id)
+        if tripped is not None:
+            return tripped
         error = check_batch(batch, plan_callback_url=plan.callback_url, plan_blocked=plan.blocked)
         if error is not None:
             return error.response()

@@ -16,7 +16,7 @@ from .answers import DroppedResponse, empty
 from .settings import Settings
 
 
-class GatewayTriggers:
+class HttpTriggers:
     """Which trigger numbers have failed once, per plan, and until when a retry still fails."""
 
     def __init__(self, settings: Settings, stopping: threading.Event):

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from . import triggers
 from .app import SandboxApp
 from .capped import Capped
-from .clock import Clock
 from .http_server import HttpServer
 from .journal import Journal
 from .settings import Settings
@@ -63,7 +62,7 @@ class Sandbox:
             app.close()
             raise
         self.app, self._server = app, server
-        self.app.set_receiver_url(f"{self.url}{triggers.RECEIVER_PATH}")
+        self.app.use_receiver(f"{self.url}{triggers.RECEIVER_PATH}")
         self._thread = threading.Thread(target=server.serve, name="smsnb-sandbox", daemon=True)
         self._thread.start()
         return self
@@ -154,4 +153,4 @@ def _prepare(server: HttpServer) -> None:
         raise failure[0]
 
 
-__all__ = ["Sandbox", "Clock", "Credentials"]
+__all__ = ["Sandbox", "Credentials"]
