@@ -6,13 +6,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+from smsnb.ipython import settings
 from smsnb.sandbox import Clock, Sandbox
 
 
 @pytest.fixture
 def sandbox():
     """A fresh sandbox on an ephemeral port, with a fast clock; stopped after the test."""
-    with Sandbox(slow_seconds=3, clock=Clock(dispatch_after=0.05, final_after=0.15, callback_retry_after=0.05)) as box:
+    clock = Clock(dispatch_after=0.05, final_after=0.15, callback_retry_after=0.05)
+    with Sandbox(slow_seconds=3, clock=clock) as box:
         yield box
 
 
@@ -47,8 +49,7 @@ def api(sandbox):
     return Api(sandbox)
 
 
-SETTING_VARS = ("SINCH_SERVICE_PLAN_ID", "SINCH_API_TOKEN", "SINCH_REGION", "SINCH_PROJECT_ID", "SINCH_KEY_ID",
-                "SINCH_KEY_SECRET", "SMSNB_BASE_URL", "SMSNB_DEFAULT_COUNTRY")
+SETTING_VARS = tuple(s.env for s in settings.SETTINGS + settings.SECRETS if s.env)  # every variable read
 
 
 @pytest.fixture

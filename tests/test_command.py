@@ -35,7 +35,8 @@ def test_numbers_with_spaces_are_quoted_words():
     ("history 3", Subcommand("history", ("3",), 3)),
     ("sandbox journal 5", Subcommand("sandbox", ("journal", "5"), 5)),
     ("sandbox journal", Subcommand("sandbox", ("journal",))),
-    ("login --project p --key-id k --region eu", Subcommand("login", ("--project", "p", "--key-id", "k", "--region", "eu"))),
+    ("login --project p --key-id k --region eu",
+     Subcommand("login", ("--project", "p", "--key-id", "k", "--region", "eu"))),
 ])
 def test_subcommands(line, sub):
     assert parse(line) == sub

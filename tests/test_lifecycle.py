@@ -61,7 +61,7 @@ def test_stop_ends_the_pollers_and_starts_no_sandbox(ip, slow_session, starts):
     cards = [polling_card(ip) for _ in range(3)]
     assert sms(ip, "sandbox stop").text == "Sandbox stopped."
     for card in cards:
-        assert wait_for(lambda: not card._watcher.is_alive(), timeout=2)
+        assert wait_for(lambda card=card: not card._watcher.is_alive(), timeout=2)
     time.sleep(QUIET)
     assert starts == [] and not slow_session.sandbox.running and refuses(port)
 

@@ -29,9 +29,9 @@ def test_unload_stops_the_embedded_sandbox(ip):
 
 def test_help_shows_options_subcommands_and_examples(ip):
     doc = ip.find_line_magic("sms").__doc__
-    for needle in ("--from", "--delivery-report", "--callback-url", "--client-reference", "--dry-run", "--timeout",
-                   "--json", "--sandbox", "--live", "%sms explain CODE", "%sms history", "%%sms --json",
-                   "%%sms only: the cell is the raw JSON request",
+    for needle in ("--from", "--delivery-report", "--callback-url", "--client-reference", "--dry-run",
+                   "--timeout", "--json", "--sandbox", "--live", "%sms explain CODE", "%sms history",
+                   "%%sms --json", "%%sms only: the cell is the raw JSON request",
                    '%sms +46701234567 -m "Hello"', "SmsMagic.region"):
         assert needle in doc, needle
 
@@ -65,7 +65,8 @@ def test_dry_run_card_names_the_characters_that_forced_unicode(ip):
     result = sms(ip, f"--dry-run {MOBILE} -m 'It’s fine 😀'")
     assert result.ok and result.action == "dry_run" and result.batch_id is None
     text = text_of(result)
-    assert "dry run" in text and "unicode (UCS-2)" in text and "forced by ’ 😀" in text and "nothing sent" in text
+    assert "dry run" in text and "unicode (UCS-2)" in text
+    assert "forced by ’ 😀" in text and "nothing sent" in text
     assert sms(ip, "sandbox journal 1").value[0]["path"].endswith("/batches/dry_run")
 
 
@@ -81,8 +82,10 @@ def test_raw_json_is_sent_byte_for_byte_and_reproduces_invalid_json(ip):
 # One test per catalog entry that the sandbox can trigger through %sms: status, code, card text.
 @pytest.mark.parametrize("line, status, key, card", [
     ("+1 -m hi", 400, "syntax_invalid_parameter_format", "> " + '    "+1"'),
-    (f"{MOBILE} -m hi --delivery-report sometimes", 400, "syntax_invalid_parameter_format", '>   "delivery_report": "sometimes"'),
-    (f"{MOBILE} -m hi --client-reference {'r' * 129}", 400, "syntax_constraint_violation", '>   "client_reference"'),
+    (f"{MOBILE} -m hi --delivery-report sometimes", 400, "syntax_invalid_parameter_format",
+     '>   "delivery_report": "sometimes"'),
+    (f"{MOBILE} -m hi --client-reference {'r' * 129}", 400, "syntax_constraint_violation",
+     '>   "client_reference"'),
     (f"{MOBILE} -m hi --delivery-report full", 403, "missing_callback_url", '>   "callback_url": (missing)'),
     (f"{triggers.FIXED_LINE} -m hi", 403, "illegal_number_type", "is a fixed line number"),
     (f"{triggers.UNKNOWN_GROUP_ID} -m hi", 403, "unknown_group", "Unknown group ID"),
@@ -255,7 +258,8 @@ def test_bad_syntax_sends_nothing(ip):
 def test_hints_are_shown_never_applied(ip):
     result = sms(ip, "'+46 70-123 45 67' -m hi")
     assert result.ok
-    assert "'+46 70-123 45 67' is a mobile number in Sweden; Sinch wants E.164: +46701234567" in text_of(result)
+    hint = "'+46 70-123 45 67' is a mobile number in Sweden; Sinch wants E.164: +46701234567"
+    assert hint in text_of(result)
     journal = ip.magics_manager.registry["SmsMagic"].session.sandbox.journal.entries()
     assert '"+46 70-123 45 67"' in journal[-1]["body"]
 
@@ -340,3 +344,21 @@ def test_sends_to_the_embedded_sandbox_ignore_proxy_settings(ip, monkeypatch):
         assert proxy.requests == []  # the proxy never saw the request, nor the sandbox token
     finally:
         proxy.close()
+
+
+def test_an_unknown_subcommand_reaching_the_router_is_a_usage_error_listing_the_names():
+    from smsnb.ipython import command
+    from smsnb.ipython.magic import route
+
+    with pytest.raises(UsageError) as caught:
+        route(None, command.Subcommand("bogus"))
+    text = str(caught.value)
+    assert "Unknown subcommand 'bogus'" in text and "Usage:" in text and "\n" not in text
+    assert all(name in text for name in command.SUBCOMMANDS)
+
+
+def test_every_subcommand_of_the_grammar_has_a_route():
+    from smsnb.ipython import command
+    from smsnb.ipython.magic import ROUTES
+
+    assert list(ROUTES) == list(command.SUBCOMMANDS)

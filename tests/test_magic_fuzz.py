@@ -7,10 +7,12 @@ escape. The sandbox's 30 s slow trigger is left out so that it runs in seconds."
 import getpass
 import shlex
 
-from hypothesis import HealthCheck, assume, event, example, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, event, example, given, settings
+from hypothesis import strategies as st
 from IPython.core.error import UsageError
 
 from smsnb.card.outcome import Message, Result
+from smsnb.ipython import command
 from smsnb.sandbox import triggers
 from tests.conftest import sms
 
@@ -19,14 +21,15 @@ HUGE = ["9" * 4301, "1" + "0" * 5000, "-" + "9" * 4301, "1e99999", "-1e400", "na
         "1_000", "000000", "999999", "1000000", "-1"]
 NUMBERS = ["+46701234567", "+1", "0701234567", "+46812345678", "+46200123456", triggers.RATE_LIMITED,
            triggers.SERVER_ERROR, triggers.UNAVAILABLE, triggers.DROPPED, "+46700000402",
-           triggers.UNKNOWN_GROUP_ID, "+46 70-123 45 67", "46701234567", "+", "++46701234567", "+４６７０１２３４５６７"]
+           triggers.UNKNOWN_GROUP_ID, "+46 70-123 45 67", "46701234567", "+", "++46701234567",
+           "+４６７０１２３４５６７"]
 OPTIONS = ["-m", "--message", "--from", "--delivery-report", "--callback-url", "--client-reference",
            "--dry-run", "--timeout", "--json", "--sandbox", "--live", "--", "-", "-h", "--help", "--bogus",
            "--time", "-m="]
 VALUES = ["full", "none", "summary", "per_recipient", "sometimes", "http://127.0.0.1:9/x",
-          "https://example.com/dlr", "not a url", "0.5", "0", "-1", "3601", "Acme", "", " ", "😀", "$x", "{y}",
-          "a\tb", "r" * 129]
-SUBCOMMANDS = ["explain", "errors", "config", "history", "sandbox", "login"]
+          "https://example.com/dlr", "not a url", "0.5", "0", "-1", "3601", "Acme", "", " ", "😀", "$x",
+          "{y}", "a\tb", "r" * 129]
+SUBCOMMANDS = list(command.SUBCOMMANDS)
 ACTIONS = ["status", "start", "stop", "triggers", "journal", "reset", "fly", "Journal"]
 LOGIN_FLAGS = ["--service-plan-id", "--project", "--key-id", "--region", "--password"]
 CODES = ["missing_callback_url", "http_404", "MISSING_CALLBACK_URL", "missing_calback_url", "unknown_code"]

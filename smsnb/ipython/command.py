@@ -14,21 +14,33 @@ from IPython.utils._process_common import arg_split
 
 USAGE = "%sms [options] TO [TO ...] -m BODY, or %%sms [options] TO [TO ...] with the body in the cell"
 MAX_TIMEOUT = 3600  # seconds; a longer one is a typo (and overflows the socket layer)
-SUBCOMMANDS = ("explain", "errors", "config", "login", "sandbox", "history")
 SANDBOX_ACTIONS = ("status", "start", "stop", "triggers", "journal", "reset")
+# Each subcommand's grammar: (fewest words, most words, its usage line). magic.ROUTES runs them.
+SUBCOMMAND_GRAMMAR = {
+    "explain": (1, 1, "%sms explain CODE  (e.g. %sms explain missing_callback_url)"),
+    "errors": (0, 0, "%sms errors"),
+    "config": (0, 0, "%sms config"),
+    "login": (0, 6, "%sms login [--service-plan-id ID | --project ID --key-id ID] [--region R]"),
+    "sandbox": (0, 2, f"%sms sandbox [{'|'.join(SANDBOX_ACTIONS)}] [N]"),
+    "history": (0, 1, "%sms history [N]"),
+}
+SUBCOMMANDS = tuple(SUBCOMMAND_GRAMMAR)
 MAX_NUMBER = 999_999  # a row number or journal count; more is a typo (and int() refuses 4,301 digits)
 
 SEND_ARGUMENTS: tuple[tuple[tuple, dict], ...] = (
     (("to",), dict(nargs="*", metavar="TO", help="recipient numbers, in international form (+46701234567)")),
     (("-m", "--message"), dict(dest="body", metavar="BODY", help="the message text (or put it in the cell)")),
-    (("--from",), dict(dest="sender", metavar="SENDER", help="sender: a number, short code or alphanumeric name")),
-    (("--delivery-report",), dict(metavar="KIND", help="none, summary, full, per_recipient or per_recipient_final")),
+    (("--from",), dict(dest="sender", metavar="SENDER",
+                       help="sender: a number, short code or alphanumeric name")),
+    (("--delivery-report",), dict(metavar="KIND",
+                                  help="none, summary, full, per_recipient or per_recipient_final")),
     (("--callback-url",), dict(metavar="URL", help="where Sinch POSTs delivery reports")),
     (("--client-reference",), dict(metavar="REF", help="your reference, echoed in delivery reports")),
     (("--dry-run",), dict(action="store_true", help="count parts and encoding; send nothing")),
-    (("--timeout",), dict(type=float, metavar="SECONDS", help="read timeout for this request")),
-    (("--json",), dict(action="store_true", dest="raw_json",
-                       help="%%%%sms only: the cell is the raw JSON request, sent byte for byte")),  # argparse halves %
+    (("--timeout",), dict(type=float, metavar="SECONDS",
+                          help="the most this request may take in all: connect, send and the whole answer")),
+    (("--json",), dict(action="store_true", dest="raw_json",  # argparse halves each %: four print as %%
+                       help="%%%%sms only: the cell is the raw JSON request, sent byte for byte")),
     (("--sandbox",), dict(action="store_true", help="use the local sandbox, whatever is configured")),
     (("--live",), dict(action="store_true", help="use live Sinch (needs credentials)")),
 )
@@ -98,6 +110,24 @@ def parse(line: str, cell: str | None = None) -> Send | Subcommand:
     words = split(line or "")
     if words and words[0] in SUBCOMMANDS:
         return _subcommand(words, cell)
+    args = _send_arguments(words)
+    backend = "sandbox" if args.sandbox else "live" if args.live else None
+    options = dict(sender=args.sender, delivery_report=args.delivery_report, callback_url=args.callback_url,
+                   client_reference=args.client_reference, dry_run=args.dry_run, timeout=args.timeout,
+                   backend=backend)
+    if args.raw_json:
+        return _raw_json_send(args, cell, options)
+    body = _body(args, cell)
+    if not args.to:
+        raise usage_error("No recipient: give at least one number, e.g. +46701234567")
+    unknown = [word for word in args.to if word.startswith("-")]
+    if unknown:
+        raise usage_error(f"Unknown option {unknown[0]}")
+    return Send(to=tuple(args.to), body=body, **options)
+
+
+def _send_arguments(words: list[str]):
+    """The send's arguments, checked alone and together."""
     global _PARSER
     _PARSER = _PARSER or send_parser()
     try:
@@ -111,50 +141,40 @@ def parse(line: str, cell: str | None = None) -> Send | Subcommand:
         raise usage_error("Choose one of --sandbox and --live")
     if args.timeout is not None and not 0 < args.timeout <= MAX_TIMEOUT:
         raise usage_error(f"--timeout must be more than 0 and at most {MAX_TIMEOUT} seconds")
-    backend = "sandbox" if args.sandbox else "live" if args.live else None
-    options = dict(sender=args.sender, delivery_report=args.delivery_report, callback_url=args.callback_url,
-                   client_reference=args.client_reference, dry_run=args.dry_run, timeout=args.timeout,
-                   backend=backend)
-    if args.raw_json:
-        if cell is None or not cell.strip():
-            raise usage_error("--json takes the raw JSON request from the cell: use %%sms --json with a cell")
-        if args.to or args.body is not None or any(options[k] for k in ("sender", "delivery_report", "callback_url",
-                                                                          "client_reference")):
-            raise usage_error("With --json the cell is the whole request: put recipients and fields in the JSON")
-        if args.dry_run:  # a dry run needs a request to count; raw JSON may not even be one
-            raise usage_error("--dry-run takes recipients and a body, not --json: %sms --dry-run TO -m BODY")
-        return Send(to=(), body=None, raw_json=cell, **{**options, "sender": None})
-    if cell is not None:
-        if args.body is not None:
-            raise usage_error("Give the body either with -m or in the cell, not both")
-        body = cell.rstrip("\n")
-        if not body:
-            raise usage_error("The cell is empty: write the message body in it")
-    else:
-        body = args.body
-        if body is None:
+    return args
+
+
+def _raw_json_send(args, cell: str | None, options: dict) -> Send:
+    """%%sms --json: the cell is the whole request, sent byte for byte."""
+    if cell is None or not cell.strip():
+        raise usage_error("--json takes the raw JSON request from the cell: use %%sms --json with a cell")
+    fields = ("sender", "delivery_report", "callback_url", "client_reference")
+    if args.to or args.body is not None or any(options[k] for k in fields):
+        raise usage_error("With --json the cell is the whole request: put recipients and fields in the JSON")
+    if args.dry_run:  # a dry run needs a request to count; raw JSON may not even be one
+        raise usage_error("--dry-run takes recipients and a body, not --json: %sms --dry-run TO -m BODY")
+    return Send(to=(), body=None, raw_json=cell, **{**options, "sender": None})
+
+
+def _body(args, cell: str | None) -> str:
+    """The body, from -m or the cell (trailing newlines dropped), never both."""
+    if cell is None:
+        if args.body is None:
             raise usage_error("No message body: add -m \"text\", or use %%sms with the body in the cell")
-    if not args.to:
-        raise usage_error("No recipient: give at least one number, e.g. +46701234567")
-    unknown = [word for word in args.to if word.startswith("-")]
-    if unknown:
-        raise usage_error(f"Unknown option {unknown[0]}")
-    return Send(to=tuple(args.to), body=body, **options)
+        return args.body
+    if args.body is not None:
+        raise usage_error("Give the body either with -m or in the cell, not both")
+    body = cell.rstrip("\n")
+    if not body:
+        raise usage_error("The cell is empty: write the message body in it")
+    return body
 
 
 def _subcommand(words: list[str], cell: str | None) -> Subcommand:
     name, rest = words[0], tuple(words[1:])
     if cell is not None:
         raise usage_error(f"%%sms {name} takes no cell; use %sms {name}")
-    expected = {
-        "explain": (1, 1, "%sms explain CODE  (e.g. %sms explain missing_callback_url)"),
-        "errors": (0, 0, "%sms errors"),
-        "config": (0, 0, "%sms config"),
-        "history": (0, 1, "%sms history [N]"),
-        "sandbox": (0, 2, f"%sms sandbox [{'|'.join(SANDBOX_ACTIONS)}] [N]"),
-        "login": (0, 6, "%sms login [--service-plan-id ID | --project ID --key-id ID] [--region R]"),
-    }
-    low, high, usage = expected[name]
+    low, high, usage = SUBCOMMAND_GRAMMAR[name]
     if not low <= len(rest) <= high:
         raise UsageError(f"Wrong number of arguments for {name}. Usage: {usage}")
     if name == "sandbox" and rest and rest[0] not in SANDBOX_ACTIONS:
@@ -191,11 +211,11 @@ def _login_options(rest: tuple[str, ...], usage: str) -> dict:
     if len(rest) % 2:
         raise UsageError(f"Each login option takes a value. Usage: {usage}")
     options = {}
-    for flag, value in zip(rest[::2], rest[1::2]):
+    for flag, value in zip(rest[::2], rest[1::2], strict=True):
         if flag not in LOGIN_OPTIONS:
             raise UsageError(f"Unknown login option {shown(flag)}. Usage: {usage}")
         options[LOGIN_OPTIONS[flag]] = value
-    if "project_id" in options and "key_id" not in options or "key_id" in options and "project_id" not in options:
+    if ("project_id" in options) != ("key_id" in options):
         raise UsageError(f"--project and --key-id go together. Usage: {usage}")
     return options
 

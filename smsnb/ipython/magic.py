@@ -1,40 +1,37 @@
 """%sms and %%sms: thin glue between IPython and `SmsSession`."""
 from __future__ import annotations
 
+import inspect
+from typing import Callable
+
+from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import magic_arguments
-from traitlets import Bool, CaselessStrEnum, Float, Unicode, observe
+from traitlets import observe
 
-from . import command
+from . import command, settings
+
+# The %config-able settings, one trait each, made from their declaration in settings.py.
+SmsSettings = type("SmsSettings", (Magics,), {
+    "__doc__": "smsnb's settings as traits: %config SmsMagic.NAME = value.",
+    **{setting.name: setting.make_trait() for setting in settings.SETTINGS},
+})
 
 
-def _setting(trait, help_text):
-    """A %config-able setting. None means "not set here": env, pyproject.toml or the default apply."""
-    return trait(default_value=None, allow_none=True, help=help_text).tag(config=True)
+def _with_settings_help(func):
+    """Append the settings, written from their declaration, to the magic's help (before
+    magic_arguments turns the docstring into ``%sms?``)."""
+    func.__doc__ = f"{inspect.cleandoc(func.__doc__)}\n\n{settings.help_text()}\n"
+    return func
 
 
 @magics_class
-class SmsMagic(Magics):
+class SmsMagic(SmsSettings):
     """Send test SMS through Sinch's REST API; see %sms? for usage."""
-
-    backend = _setting(lambda **kw: CaselessStrEnum(["auto", "sandbox", "live"], **kw),
-                       "auto (live when credentials are set, else the sandbox), sandbox, or live")
-    region = _setting(Unicode, "Sinch region: us, eu, au, br or ca (env SINCH_REGION)")
-    base_url = _setting(Unicode, "a custom endpoint instead of Sinch's host (env SMSNB_BASE_URL)")
-    service_plan_id = _setting(Unicode, "service plan id (env SINCH_SERVICE_PLAN_ID)")
-    project_id = _setting(Unicode, "project id, for OAuth2 access keys (env SINCH_PROJECT_ID)")
-    key_id = _setting(Unicode, "access key id, for OAuth2 (env SINCH_KEY_ID)")
-    default_country = _setting(Unicode, "ISO country (e.g. SE) used to suggest E.164 forms of national numbers")
-    timeout = _setting(Float, "read timeout in seconds (default 30)")
-    connect_timeout = _setting(Float, "connect timeout in seconds (default 5)")
-    raise_on_error = _setting(Bool, "raise an SmsError when Sinch says no, instead of only showing the card")
-
-    _SETTINGS = ("backend", "region", "base_url", "service_plan_id", "project_id", "key_id", "default_country",
-                 "timeout", "connect_timeout", "raise_on_error")
 
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
-        self._configured = {name: getattr(self, name) for name in self._SETTINGS}
+        self._configured = self.trait_values(config=True)
         self._session = None
 
     @property
@@ -46,7 +43,7 @@ class SmsMagic(Magics):
             self._session = SmsSession(traits=lambda: self._configured)
         return self._session
 
-    @observe(*_SETTINGS)
+    @observe(*(setting.name for setting in settings.SETTINGS))
     def _setting_changed(self, change) -> None:
         # Kept as a dict so that a send reads %config without touching ten traits.
         self._configured = {**self._configured, change["name"]: change["new"]}
@@ -55,6 +52,7 @@ class SmsMagic(Magics):
     @line_cell_magic
     @magic_arguments()
     @command.declare_arguments
+    @_with_settings_help
     def sms(self, line="", cell=None):
         """Send a test SMS through Sinch (the local sandbox unless live credentials are set).
 
@@ -80,33 +78,37 @@ class SmsMagic(Magics):
           %sms login            enter a token (or --project ID --key-id ID for a key secret); memory only
           %sms sandbox [status|start|stop|triggers|journal [N]|reset]
           %sms history [N]      this session's requests; row N back as its result
-
-        Settings: %config SmsMagic.region = "eu" (also backend, base_url, service_plan_id, project_id,
-        key_id, default_country, timeout, connect_timeout, raise_on_error); environment variables
-        SINCH_SERVICE_PLAN_ID, SINCH_API_TOKEN, SINCH_REGION, SINCH_PROJECT_ID, SINCH_KEY_ID,
-        SINCH_KEY_SECRET, SMSNB_BASE_URL, SMSNB_DEFAULT_COUNTRY; or a [tool.smsnb] table in
-        ./pyproject.toml (no secrets).
         """
         cmd = command.parse(line, cell)
         if isinstance(cmd, command.Subcommand):
-            return self._subcommand(cmd)
+            return route(self.session.views, cmd)
         return self.session.send(cmd)
 
-    def _subcommand(self, cmd: command.Subcommand):
-        s = self.session
-        if cmd.name == "explain":
-            return s.explain(cmd.args[0])
-        if cmd.name == "errors":
-            return s.errors()
-        if cmd.name == "config":
-            return s.config()
-        if cmd.name == "history":
-            return s.history_item(cmd.number) if cmd.number is not None else s.history_table()
-        if cmd.name == "sandbox":
-            return s.sandbox_command(*cmd.args[:1], count=cmd.number)
-        from getpass import getpass
 
-        return s.login(command.login_options(cmd), ask_secret=getpass, ask=input)
+def _login(views, cmd: command.Subcommand):
+    from getpass import getpass
+
+    return views.login(command.login_options(cmd), ask_secret=getpass, ask=input)
+
+
+# Each subcommand's handler: (the session's views, the parsed subcommand) -> what %sms returns.
+ROUTES: dict[str, Callable] = {
+    "explain": lambda views, cmd: views.explain(cmd.args[0]),
+    "errors": lambda views, cmd: views.errors(),
+    "config": lambda views, cmd: views.config(),
+    "login": _login,
+    "sandbox": lambda views, cmd: views.sandbox(*cmd.args[:1], count=cmd.number),
+    "history": lambda views, cmd: views.history(cmd.number),
+}
+
+
+def route(views, cmd: command.Subcommand):
+    """Run ``cmd`` with its handler; a name without one is a UsageError, never another command."""
+    handler = ROUTES.get(cmd.name)
+    if handler is None:
+        raise UsageError(f"Unknown subcommand {command.shown(cmd.name)}. "
+                         f"Usage: %sms {{{'|'.join(ROUTES)}}} ... (%sms? for all)")
+    return handler(views, cmd)
 
 
 def unload(ipython) -> None:

@@ -1,42 +1,95 @@
-"""Where smsnb's settings come from, as a pure function.
+"""smsnb's settings: each declared once, and where their values come from, as a pure function.
 
 Highest first: ``%config SmsMagic.x = ...``; ``%sms login`` (credentials only); environment
 variables; a ``[tool.smsnb]`` table in ./pyproject.toml; the defaults. Secrets (the API token
 and key secret) come only from the environment or ``%sms login``, never from a file.
+
+`SETTINGS` and `SECRETS` are the one list of names: the magic's traits, ``%sms?``, the
+environment variables read here and the README's table (checked by a test) all come from it.
 """
 from __future__ import annotations
 
-import difflib
 import sys
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..sinch.secret import Secret
-from ..sinch.paths import REGION_HOSTS
+from traitlets import Bool, CaselessStrEnum, Float, TraitType, Unicode
 
-DEFAULTS = {
-    "backend": "auto",  # "auto": live when credentials are set, else the sandbox
-    "region": "us",
-    "base_url": "",
-    "service_plan_id": "",
-    "project_id": "",
-    "key_id": "",
-    "default_country": "",
-    "timeout": 30.0,
-    "connect_timeout": 5.0,
-    "raise_on_error": False,
-}
-ENV = {
-    "SINCH_SERVICE_PLAN_ID": "service_plan_id",
-    "SINCH_REGION": "region",
-    "SINCH_PROJECT_ID": "project_id",
-    "SINCH_KEY_ID": "key_id",
-    "SMSNB_BASE_URL": "base_url",
-    "SMSNB_DEFAULT_COUNTRY": "default_country",
-}
-SECRET_ENV = {"SINCH_API_TOKEN": "api_token", "SINCH_KEY_SECRET": "key_secret"}
-SECRET_NAMES = ("api_token", "key_secret", "token", "secret", "password", "access_token")
+from ..sinch.paths import REGION_HOSTS
+from ..sinch.secret import Secret
+
 BACKENDS = ("auto", "sandbox", "live")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name (the %config trait and the pyproject.toml key), the traitlets type of
+    that trait, its default, the environment variable that sets it, and what it means."""
+
+    name: str
+    trait: type[TraitType] | None  # None: a secret, set only by its variable or %sms login
+    default: object
+    env: str | None
+    help: str
+    choices: tuple[str, ...] = ()
+
+    def make_trait(self) -> TraitType:
+        """The %config-able trait. None means "not set here": env, pyproject.toml or the default apply."""
+        kwargs = dict(default_value=None, allow_none=True, help=self.described)
+        trait = self.trait(self.choices, **kwargs) if self.choices else self.trait(**kwargs)
+        return trait.tag(config=True)
+
+    @property
+    def shown_default(self) -> str:
+        """The default as help shows it: "30" for 30.0, "" when there is none."""
+        if isinstance(self.default, float):
+            return f"{self.default:g}"
+        return "" if self.default == "" else str(self.default)
+
+    @property
+    def described(self) -> str:
+        """The help with the variable and the default, e.g. for `%config SmsMagic`."""
+        if self.trait is None:
+            return f"{self.help} (env {self.env} or %sms login only: a secret)"
+        extras = ([f"env {self.env}"] if self.env else []) + \
+            ([f"default {self.shown_default}"] if self.shown_default else [])
+        return f"{self.help} ({', '.join(extras)})" if extras else self.help
+
+
+SETTINGS = (
+    Setting("backend", CaselessStrEnum, "auto", None,
+            "auto (live when credentials are set, else the sandbox), sandbox, or live", choices=BACKENDS),
+    Setting("region", Unicode, "us", "SINCH_REGION", "Sinch region: us, eu, au, br or ca"),
+    Setting("base_url", Unicode, "", "SMSNB_BASE_URL", "a custom endpoint instead of Sinch's host"),
+    Setting("service_plan_id", Unicode, "", "SINCH_SERVICE_PLAN_ID", "service plan id"),
+    Setting("project_id", Unicode, "", "SINCH_PROJECT_ID", "project id, for OAuth2 access keys"),
+    Setting("key_id", Unicode, "", "SINCH_KEY_ID", "access key id, for OAuth2"),
+    Setting("default_country", Unicode, "", "SMSNB_DEFAULT_COUNTRY",
+            "ISO country (e.g. SE) for E.164 hints on national numbers"),
+    Setting("timeout", Float, 30.0, None,
+            "seconds one request may take in all: connect, send and the whole answer"),
+    Setting("connect_timeout", Float, 5.0, None, "seconds the connection may take"),
+    Setting("raise_on_error", Bool, False, None,
+            "raise an SmsError when Sinch says no, instead of only showing the card"),
+)
+SECRETS = (
+    Setting("api_token", None, "", "SINCH_API_TOKEN", "the service plan's API token"),
+    Setting("key_secret", None, "", "SINCH_KEY_SECRET", "the access key's secret, for OAuth2"),
+)
+DEFAULTS = {s.name: s.default for s in SETTINGS}
+ENV = {s.env: s.name for s in SETTINGS if s.env}  # variable -> setting
+SECRET_ENV = {s.env: s.name for s in SECRETS}
+SECRET_NAMES = (*SECRET_ENV.values(), "token", "secret", "password", "access_token")
+
+
+def help_text() -> str:
+    """The settings part of ``%sms?``, written from the declaration."""
+    rows = [textwrap.fill(s.described, 108, initial_indent=f"  {s.name:<17}", subsequent_indent=" " * 19)
+            for s in SETTINGS + SECRETS]
+    return ('Settings, highest first: %config SmsMagic.NAME = value (e.g. %config SmsMagic.region = "eu"),\n'
+            "%sms login (credentials only), the environment variable named below, a [tool.smsnb] table\n"
+            "in ./pyproject.toml (NAME = value; no secrets), the default::\n\n" + "\n".join(rows))
 
 
 @dataclass
@@ -73,6 +126,11 @@ class Resolved:
     def has_credentials(self) -> bool:
         return self.has_plan_credentials or self.has_project_credentials
 
+    @property
+    def oauth(self) -> bool:
+        """Whether requests authenticate with an access key (OAuth2): only when no plan and token are set."""
+        return self.has_project_credentials and not self.has_plan_credentials
+
 
 def _coerce(name: str, value, origin: str, warnings: list[str]):
     default = DEFAULTS[name]
@@ -93,6 +151,8 @@ def _coerce(name: str, value, origin: str, warnings: list[str]):
 
 
 def _hint(name: str, known) -> str:
+    import difflib  # only when something is mistyped: %load_ext smsnb imports this module
+
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" Did you mean {close[0]!r}?" if close else ""
 
@@ -131,8 +191,8 @@ def resolve(traits: dict, env, pyproject: dict, login: dict | None = None,
     values, sources, warnings = dict(DEFAULTS), {k: "default" for k in DEFAULTS}, list(problems)
     for key, value in pyproject.items():
         if key in SECRET_NAMES or any(word in key.lower() for word in ("token", "secret", "password")):
-            warnings.append(f"pyproject.toml [tool.smsnb] holds {key!r}: secrets are refused there (a file gets "
-                            f"committed). Set SINCH_API_TOKEN / SINCH_KEY_SECRET, or use %sms login.")
+            warnings.append(f"pyproject.toml [tool.smsnb] holds {key!r}: secrets are refused there (a file "
+                            f"gets committed). Set SINCH_API_TOKEN / SINCH_KEY_SECRET, or use %sms login.")
             continue
         if key not in DEFAULTS:
             warnings.append(f"pyproject.toml [tool.smsnb]: unknown setting {key!r}.{_hint(key, DEFAULTS)}")
