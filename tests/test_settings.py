@@ -3,7 +3,7 @@ import pytest
 
 from smsnb.ipython import settings
 from smsnb.sandbox import triggers
-from tests.conftest import LocalServer, sms, text_of
+from tests.conftest import LocalServer, html_of, sms, text_of
 
 MOBILE = triggers.ORDINARY_MOBILE
 
@@ -28,13 +28,15 @@ def test_secrets_in_pyproject_are_refused_with_a_message():
 def test_did_you_mean_for_pyproject_and_env():
     resolved = settings.resolve({}, {"SINCH_REGOIN": "eu"}, {"regoin": "eu"})
     assert any("unknown setting 'regoin'. Did you mean 'region'?" in w for w in resolved.warnings)
-    assert any("SINCH_REGOIN is not a setting smsnb reads. Did you mean 'SINCH_REGION'?" in w for w in resolved.warnings)
+    hint = "SINCH_REGOIN is not a setting smsnb reads. Did you mean 'SINCH_REGION'?"
+    assert any(hint in w for w in resolved.warnings)
 
 
 def test_bad_values_fall_back_with_a_warning():
     resolved = settings.resolve({"connect_timeout": 1e12}, {"SINCH_REGION": "mars"}, {"timeout": "soon"})
     assert resolved.region == "us" and resolved.timeout == 30.0 and resolved.connect_timeout == 5.0
-    assert any("region 'mars'" in w for w in resolved.warnings) and any("timeout" in w for w in resolved.warnings)
+    assert any("region 'mars'" in w for w in resolved.warnings)
+    assert any("timeout" in w for w in resolved.warnings)
 
 
 def test_config_traits_and_did_you_mean(ip):
@@ -46,7 +48,8 @@ def test_config_traits_and_did_you_mean(ip):
 
 
 def test_pyproject_in_working_directory(ip, tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[tool.smsnb]\nregion = "ca"\ndefault_country = "SE"\napi_token = "x"\n')
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.smsnb]\nregion = "ca"\ndefault_country = "SE"\napi_token = "x"\n')
     ip.run_line_magic("unload_ext", "smsnb")
     ip.run_line_magic("load_ext", "smsnb")
     config = text_of(sms(ip, "config"))
@@ -117,7 +120,8 @@ def test_login_cancelled_changes_nothing(ip, monkeypatch):
 def test_login_with_project_keys(ip, monkeypatch, sandbox):
     monkeypatch.setattr("getpass.getpass", lambda prompt: sandbox.credentials.key_secret)
     ip.run_line_magic("config", f'SmsMagic.base_url = "{sandbox.url}"')
-    message = sms(ip, f"login --project {sandbox.credentials.project_id} --key-id {sandbox.credentials.key_id}")
+    credentials = sandbox.credentials
+    message = sms(ip, f"login --project {credentials.project_id} --key-id {credentials.key_id}")
     assert "Logged in for project smsnb-project" in text_of(message)
     result = sms(ip, f"{MOBILE} -m hi")
     assert result.ok and result.backend == "SANDBOX"  # the answer carries the sandbox's mark
@@ -138,3 +142,28 @@ def test_a_blank_secret_is_no_secret():
     resolved = settings.resolve({}, {"SINCH_SERVICE_PLAN_ID": "p", "SINCH_API_TOKEN": " \r\n"}, {},
                                 login={"key_secret": Secret("\n")})
     assert resolved.api_token is None and resolved.key_secret is None and not resolved.has_credentials
+
+
+def test_the_magic_has_one_trait_per_declared_setting():
+    from smsnb.ipython.magic import SmsMagic
+
+    assert sorted(SmsMagic.class_trait_names(config=True)) == sorted(s.name for s in settings.SETTINGS)
+    assert settings.DEFAULTS == {s.name: s.default for s in settings.SETTINGS}
+    traits = SmsMagic.class_traits(config=True)
+    assert "connect, send and the whole answer" in traits["timeout"].help
+    assert "SINCH_REGION" in traits["region"].help
+
+
+def test_help_lists_every_setting_and_variable_from_the_declaration(ip):
+    doc = ip.find_line_magic("sms").__doc__
+    for setting in settings.SETTINGS + settings.SECRETS:
+        line = next(line for line in doc.splitlines() if line.strip().startswith(setting.name + " "))
+        assert setting.help in line and (setting.env or "") in line, line
+    assert "the most this request may take in all" in doc  # --timeout: not only the read
+
+
+def test_config_shows_a_table_and_its_notes_as_html(ip, clean_env):
+    clean_env.setenv("SINCH_REGION", "mars")
+    page = html_of(sms(ip, "config"))
+    assert page.startswith('<table class="smsnb-table">') and "<td>region</td>" in page
+    assert "<div>warning: region &#39;mars&#39; is not one of" in page
