@@ -23,7 +23,7 @@ class Sender:
 
     def send(self, cmd: command.Send) -> Result | Message:
         """Send what %sms was asked to: the card is the answer, unless raise_on_error is set."""
-        from ..card.fixes import number_hints
+        from ..card.recipients import number_hints
         from ..sinch.request import SmsRequest
 
         resolved = self._backends.settings()
@@ -44,7 +44,7 @@ class Sender:
 
     def resend(self, previous: Result, *, request=None, raw_body: str | None = None) -> Result | Message:
         """Send ``previous`` again, to the same place, or a corrected ``request`` / ``raw_body``."""
-        from ..card.fixes import number_hints
+        from ..card.recipients import number_hints
 
         if raw_body is None and request is None:
             request, raw_body = previous.request, previous.raw_body

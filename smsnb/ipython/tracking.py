@@ -57,7 +57,7 @@ class Tracker:
 
     def target(self, result: Result):
         """Where ``result`` went, for copy-as-code: URLs and ids, never a credential."""
-        from ..card.fixes import Target
+        from ..card.copy_as_code import Target
 
         try:
             client = self._backends.client(result.route, self._backends.settings())

@@ -12,7 +12,7 @@ from IPython.core.error import UsageError
 
 from ..card import render
 from ..card.outcome import Message, Result
-from ..card.safe import Markup, html, join
+from ..card.safe import html, join
 from ..knowledge import catalog
 from ..sinch.secret import Secret
 from . import command, settings
@@ -59,10 +59,8 @@ class Views:
                   resolved.secret_sources.get(s.name, "")] for s in settings.SECRETS]
         notes = [f"Requests go to {self._where(resolved)}."] + [f"warning: {w}" for w in resolved.warnings]
         headers = ["setting", "value", "from"]
-        # render builds the table with card.safe; Markup() only says so while it still returns str.
-        table = Markup(render.table_html(headers, rows))
         return Message(render.table_text(headers, rows) + "\n" + "\n".join(notes),
-                       join([table, *(html("<div>{}</div>", note) for note in notes)]))
+                       join([render.table_html(headers, rows), *(html("<div>{}</div>", n) for n in notes)]))
 
     def _where(self, resolved: settings.Resolved) -> str:
         if self._backends.backend(None, resolved) == "SANDBOX":
