@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from smsnb.card import render
 from smsnb.card.outcome import Result
+from smsnb.card.widgets import card_for
 from smsnb.ipython.session import SmsSession
 from smsnb.sinch.client import Reply
 from smsnb.sinch.errors import SmsError
 from smsnb.sinch.parse import error_from_answer, json_from_success
 from smsnb.sinch.request import SentRequest, SmsRequest
-from smsnb.card.widgets import card_for
 
 REQUEST = SmsRequest(("+46701234567",), "hi", client_reference="ref-1")
 SENT = SentRequest("POST", "http://127.0.0.1:9/xms/v1/plan/batches", {}, REQUEST.to_json())

@@ -55,7 +55,8 @@ def test_read_timeout_says_the_sms_may_have_been_sent_and_is_not_retryable():
 
 def test_unknown_code_and_status_fall_back_and_keep_the_code():
     entry = catalog.lookup("brand_new_code", 403)
-    assert entry.key == "brand_new_code" and entry.status == 403 and entry.meaning == catalog.UNKNOWN_CODE.meaning
+    assert entry.key == "brand_new_code" and entry.status == 403
+    assert entry.meaning == catalog.UNKNOWN_CODE.meaning
     assert catalog.lookup(status=418) is catalog.UNKNOWN_STATUS
 
 
@@ -66,7 +67,8 @@ def test_an_undocumented_5xx_may_have_sent_the_sms(status):
     come after Sinch took it, so its card looks first instead of offering a plain retry."""
     entry = catalog.lookup(status=status)
     assert entry.key == "gateway_error" and entry.may_have_been_sent and not entry.retryable
-    assert not catalog.lookup(status=500).may_have_been_sent and not catalog.lookup(status=503).may_have_been_sent
+    assert not catalog.lookup(status=500).may_have_been_sent
+    assert not catalog.lookup(status=503).may_have_been_sent
 
 
 def test_sandbox_can_produce_nothing_the_catalog_lacks():
@@ -106,3 +108,11 @@ def test_every_error_class_names_an_entry_and_keeps_its_promise():
         error = cls("x")
         assert catalog.get(cls.kind) is catalog.entry_for(error)
         assert error.may_have_been_sent == (cls.kind not in BEFORE_SENDING), cls
+
+
+def test_each_entry_names_a_form_that_keeps_its_promise():
+    """Only what may have sent the SMS looks first; only what is safe to send again offers a retry."""
+    resends = {catalog.FormKind.RETRY, catalog.FormKind.COUNTDOWN}
+    for entry in catalog.ENTRIES:
+        assert (entry.form is catalog.FormKind.LOOK_FIRST) == entry.may_have_been_sent, entry.key
+        assert (entry.form in resends) == entry.retryable, entry.key

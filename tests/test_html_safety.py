@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smsnb.card import render, widgets
+from smsnb.card import forms, live_html, render, widgets
 from smsnb.card.outcome import Message, Result
 from smsnb.ipython.session import SmsSession
 from smsnb.sinch.client import Reply
@@ -135,7 +135,7 @@ def test_no_answer_or_request_value_becomes_html(s, t, status):
     for result in answers(s, t, status):
         assert_inert(render.result_html(result), result)
         assert_inert(result._repr_mimebundle_()["text/html"], result)
-    assert_inert(widgets._status_html({s: t, t: "Delivered"}, True))
+    assert_inert(live_html.status_html({s: t, t: "Delivered"}, True))
     assert_inert(render.table_html([s], [[s], [t]]))
 
 
@@ -150,7 +150,7 @@ def test_no_answer_or_request_value_becomes_html_in_a_widget(s, t, status):
                 for field in form.inputs.values():
                     if isinstance(field, (w.Text, w.Textarea)):
                         field.value = s  # the messages and the before/after diff show it
-                if form.spec.kind == "look_first":
+                if isinstance(form.spec, forms.LookFirst):
                     form.look.click()
             card._guarded(lambda: 1 / len(s[:0]))()  # a failing callback: its line holds no input
             for value in html_values(card):

@@ -9,8 +9,9 @@ import threading
 
 import pytest
 
-from smsnb.sandbox import Sandbox, triggers
+from smsnb.card import forms
 from smsnb.card.widgets import ErrorCard, SuccessCard
+from smsnb.sandbox import Sandbox, triggers
 from tests.conftest import LocalServer, sms, wait_for
 
 MOBILE = triggers.ORDINARY_MOBILE
@@ -300,8 +301,8 @@ def test_copy_as_code_refers_to_the_token_by_name(ip, sentinel_sandbox, clean_en
     assert "https://example.com/dlr" in python and "https://example.com/dlr" in curl  # the corrected request
     assert SENTINEL not in python + curl
     namespace = {}
-    exec(compile(python.replace("print(response.status_code, response.text)", "result = response"), "copy", "exec"),
-         namespace)  # the snippet runs as it is, with the token from the environment
+    runnable = python.replace("print(response.status_code, response.text)", "result = response")
+    exec(compile(runnable, "copy", "exec"), namespace)  # it runs as it is, the token from the environment
     assert namespace["result"].status_code == 201
     assert json.loads(posts(sandbox.journal)[-1]["body"])["callback_url"] == "https://example.com/dlr"
 
@@ -311,8 +312,9 @@ def test_no_secret_in_any_widget_state(ip, sentinel_sandbox, clean_env):
     clean_env.setenv("SINCH_API_TOKEN", SENTINEL)
     clean_env.setenv("SINCH_SERVICE_PLAN_ID", sandbox.service_plan_id)
     clean_env.setenv("SMSNB_BASE_URL", sandbox.url)
-    cards = [sms(ip, line).widget() for line in (f"{MOBILE} -m hi", "+1 -m hi", f"{MOBILE} -m hi --delivery-report full",
-                                                 f"{triggers.RATE_LIMITED} -m hi", f"{triggers.SLOW} -m x --timeout 0.3")]
+    lines = (f"{MOBILE} -m hi", "+1 -m hi", f"{MOBILE} -m hi --delivery-report full",
+             f"{triggers.RATE_LIMITED} -m hi", f"{triggers.SLOW} -m x --timeout 0.3")
+    cards = [sms(ip, line).widget() for line in lines]
     for card in cards:
         toggle = [x for x in walk(card) if "smsnb-copy-toggle" in getattr(x, "_dom_classes", ())]
         toggle[0].value = True
@@ -380,9 +382,9 @@ def test_in_a_kernel_the_bundle_is_the_widget_plus_stable_text_and_html(ip, monk
 def rate_limited(retry_after):
     """A 429 card whose Retry-After is ``retry_after``, without a server."""
     from smsnb.card.outcome import Result
+    from smsnb.card.widgets import card_for
     from smsnb.sinch.parse import error_from_answer
     from smsnb.sinch.request import SmsRequest
-    from smsnb.card.widgets import card_for
 
     error = error_from_answer(429, {"Retry-After": retry_after}, b"", None)
     return card_for(Result("LIVE", "send", SmsRequest((MOBILE,), "hi"), error=error))
@@ -420,7 +422,7 @@ def looking_card(ip, monkeypatch, found):
 
     monkeypatch.setattr(session, "find_batches", find_batches, raising=False)
     card = sms(ip, f"{triggers.SLOW} -m hi --timeout 0.3").widget()
-    assert find(card, "smsnb-form").spec.kind == "look_first"
+    assert isinstance(find(card, "smsnb-form").spec, forms.LookFirst)
     return card, looked
 
 
@@ -458,7 +460,7 @@ def test_a_failed_look_says_so_and_leaves_the_choice_to_the_person(ip, monkeypat
 def test_a_callback_url_named_by_sinch_is_a_plain_field(ip):
     card = sms(ip, f"{MOBILE} -m hi --callback-url not-a-url").widget()
     field = find(card, "smsnb-field-callback_url")
-    assert card.form.spec.kind == "fields" and find(card, "smsnb-resend").disabled
+    assert isinstance(card.form.spec, forms.Fields) and find(card, "smsnb-resend").disabled
     field.value = "https://example.com/dlr"
     assert fix_and_resend(card, embedded(ip).journal)["callback_url"] == "https://example.com/dlr"
 

@@ -98,7 +98,8 @@ class Result:
         if raw is not None:
             return self.session.resend(self, raw_body=raw)
         if changes and self.request is None:
-            raise ValueError("This request was raw JSON: resend it with raw='{...}' holding the corrected JSON.")
+            raise ValueError("This request was raw JSON: resend it with raw='{...}' holding the corrected "
+                             "JSON.")
         return self.session.resend(self, request=replace(self.request, **changes) if changes else None)
 
     def delivery_status(self) -> dict[str, str]:

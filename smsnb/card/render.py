@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 
 from ..knowledge import catalog
-from .outcome import Result
-from .safe import Markup, html, join, visible
+from ..sinch.errors import retry_after_seconds
 from ..sinch.paths import NOT_FOUND_REASONS
+from .outcome import Result
+from .retry import header, retry_wait
+from .safe import Markup, html, join, visible
 
 _ENCODING_NAMES = {"text": "GSM-7", "unicode": "UCS-2"}
 _BADGE = {"SANDBOX": "#3b6ea8", "LIVE": "#b3541e"}
@@ -41,7 +43,8 @@ def _badge(backend: str) -> Markup:
 
 
 def _parts_line(encoded) -> str:
-    line = f"{encoded.parts} part{'s' if encoded.parts != 1 else ''}, {encoded.encoding} ({_ENCODING_NAMES[encoded.encoding]})"
+    plural = "s" if encoded.parts != 1 else ""
+    line = f"{encoded.parts} part{plural}, {encoded.encoding} ({_ENCODING_NAMES[encoded.encoding]})"
     if encoded.forcing_unicode:
         line += f", forced by {' '.join(visible(c) for c in encoded.forcing_unicode)}"
     return line
@@ -58,7 +61,7 @@ def _key_of(line: str) -> str:
 
 def annotated_request(payload, fields: list[str]) -> list[tuple[str, bool]]:
     """The request as indented JSON lines fit to show, each with whether it holds an offending field."""
-    from .fixes import top_field  # fixes loads phonenumbers: only an error card needs it
+    from .request_fields import top_field  # loads phonenumbers: only an error card needs it
 
     if not isinstance(payload, dict):
         return []
@@ -88,8 +91,6 @@ def _answer(result: Result) -> dict:
 
 
 def header_value(result: Result, name: str) -> str | None:
-    from .fixes import header
-
     return header(result.error.headers if result.error else result.reply.headers, name)
 
 
@@ -104,9 +105,6 @@ def location(result: Result) -> str | None:
 
 def retry_after_text(result: Result) -> str | None:
     """ "Retry after: 2 s", or what the server sent when smsnb cannot wait that long as it is."""
-    from .fixes import retry_wait
-    from ..sinch.errors import retry_after_seconds
-
     raw = header_value(result, "Retry-After")
     if raw is None or not hasattr(result.error, "retry_after"):  # a 429's card says it
         return None
@@ -205,10 +203,11 @@ def error_text(result: Result) -> str:
 
 def _request_lines(result: Result) -> list[tuple[str, bool]]:
     """The request's lines fit to show, each with whether it holds a field at fault."""
-    from .fixes import offending_fields
+    from .request_fields import offending_fields  # loads phonenumbers: only an error card needs it
 
     payload = result.payload
-    fields = offending_fields(result.error.key, result.error.text, payload if isinstance(payload, dict) else None)
+    fields = offending_fields(result.error.key, result.error.text,
+                              payload if isinstance(payload, dict) else None)
     if isinstance(payload, dict):
         return annotated_request(payload, fields)
     if result.raw_body is not None:
@@ -321,26 +320,29 @@ def entry_text(entry: catalog.Entry) -> str:
     return "\n".join(lines)
 
 
-def entry_html(entry: catalog.Entry) -> str:
-    """Finished HTML for a Message, as a plain string (callers may append their own)."""
+def entry_html(entry: catalog.Entry) -> Markup:
+    """Finished HTML for a Message (add only Markup to it: a plain string added gets escaped)."""
     fields = Markup()
     if entry.fields:
         fields = html("<div>Fields a fix touches: <code>{}</code></div>", ", ".join(entry.fields))
     link = html('<a href="{}" target="_blank" rel="noopener">Sinch documentation</a></div>', entry.doc_url)
-    return str(join([_box("smsnb-explain", "#555"), html("<b>{}</b>: {}", entry.headline, entry.title),
-                     _explanation_html(entry), fields, link]))
+    return join([_box("smsnb-explain", "#555"), html("<b>{}</b>: {}", entry.headline, entry.title),
+                 _explanation_html(entry), fields, link])
 
 
 def table_text(headers: list[str], rows: list[list]) -> str:
     cells = [[visible(c, whole=None) for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    fmt = lambda row: "  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+
+    def fmt(row: list[str]) -> str:  # a cell beyond the headers is left out
+        return "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip()
+
     return "\n".join([fmt(headers), fmt(["-" * w for w in widths])] + [fmt(r) for r in cells])
 
 
-def table_html(headers: list[str], rows: list[list]) -> str:
-    """Finished HTML for a Message, as a plain string (callers may append their own)."""
+def table_html(headers: list[str], rows: list[list]) -> Markup:
+    """Finished HTML for a Message (add only Markup to it: a plain string added gets escaped)."""
     head = join(html("<th style='text-align:left'>{}</th>", h) for h in headers)
     cells = ([html("<td>{}</td>", visible(c, whole=None)) for c in row] for row in rows)
     body = join(html("<tr>{}</tr>", join(row)) for row in cells)
-    return str(html('<table class="smsnb-table"><tr>{}</tr>{}</table>', head, body))
+    return html('<table class="smsnb-table"><tr>{}</tr>{}</table>', head, body)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from enum import Enum
 
 from ..sinch.errors import key_for
 
@@ -16,6 +17,22 @@ DOCS = "https://developers.sinch.com/docs/sms/api-reference/"
 ERROR_DOCS = DOCS + "#error-codes"
 CALLBACK_DOCS = "https://developers.sinch.com/docs/sms/guide/#callbacks"
 AUTH_DOCS = "https://developers.sinch.com/docs/sms/api-reference/#authentication"
+
+
+class FormKind(Enum):
+    """Which fix-it form a card offers for an entry (the card layer has one form per kind)."""
+
+    EDIT_JSON = "edit the request as JSON"
+    CALLBACK_URL = "give a callback URL, or turn delivery reports off"
+    NUMBERS = "write the numbers in international form; else correct the fields Sinch names"
+    FIELDS = "correct the fields Sinch names"
+    OTHER_NUMBER = "send to another number"
+    BLOCKED = "no resend: what to do instead"
+    CREDENTIALS = "type the API token, service plan id and region"
+    PLAN = "check the service plan id and region"
+    COUNTDOWN = "wait as long as the server asked, then resend"
+    RETRY = "resend as it is"
+    LOOK_FIRST = "look for the batch, then resend"
 
 
 @dataclass(frozen=True)
@@ -31,6 +48,7 @@ class Entry:
     sinch_code: bool = False  # True where Sinch itself sends this code in the body
     may_have_been_sent: bool = False  # True where the SMS may have gone out despite the error
     retryable: bool = False  # True where sending the same request again can succeed
+    form: FormKind = FormKind.EDIT_JSON  # the fix-it form its card offers
 
     @property
     def headline(self) -> str:
@@ -50,7 +68,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("Check the line and column named in Sinch's text.",
          "Make 'to' an array of strings, 'body' a string, booleans true/false without quotes.",
          "Build the body with json.dumps() (or requests' json=) rather than by hand."),
-        ("body",), sinch_code=True,
+        ("body",), sinch_code=True, form=FormKind.EDIT_JSON,
     ),
     Entry(
         "syntax_invalid_parameter_format", 400, "A field has the wrong format",
@@ -62,7 +80,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("Write numbers in E.164: '+', country code, number, e.g. +46701234567.",
          "Check the parameter that Sinch's text names (e.g. to[0]).",
          "Use one of none, summary, full, per_recipient, per_recipient_final for delivery_report."),
-        ("to", "callback_url", "delivery_report"), sinch_code=True,
+        ("to", "callback_url", "delivery_report"), sinch_code=True, form=FormKind.NUMBERS,
     ),
     Entry(
         "syntax_constraint_violation", 400, "A field breaks a limit, or a required field is missing",
@@ -74,7 +92,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("Add the missing field, or bring the value within its limit (Sinch's text names it).",
          "Split more than 1000 recipients into several batches.",
          "Shorten the body, or let Sinch split it into parts (up to its limit)."),
-        ("to", "body", "client_reference", "expire_at", "send_at"), sinch_code=True,
+        ("to", "body", "client_reference", "expire_at", "send_at"), sinch_code=True, form=FormKind.FIELDS,
     ),
     Entry(
         "missing_callback_url", 403, "Delivery report needs a callback URL",
@@ -85,7 +103,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("Add a callback_url: an http(s) URL that answers POSTs with 2xx.",
          "Or set delivery_report to 'none' and poll the delivery-report endpoint instead.",
          "Or set a default callback URL on the service plan in the Sinch dashboard."),
-        ("callback_url", "delivery_report"), CALLBACK_DOCS, sinch_code=True,
+        ("callback_url", "delivery_report"), CALLBACK_DOCS, sinch_code=True, form=FormKind.CALLBACK_URL,
     ),
     Entry(
         "illegal_number_type", 403, "This kind of number cannot receive SMS",
@@ -97,7 +115,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("Send to a mobile number instead.",
          "Check the number's type (smsnb shows what phonenumbers detects).",
          "Ask Sinch support whether this number type can be enabled for your account."),
-        ("to",), sinch_code=True,
+        ("to",), sinch_code=True, form=FormKind.OTHER_NUMBER,
     ),
     Entry(
         "blocked_account", 403, "The account is blocked",
@@ -107,7 +125,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("Check the balance and billing in the Sinch dashboard.",
          "Contact your Sinch account manager: only they can lift the block.",
          "Resending will not help until the block is lifted."),
-        (), sinch_code=True,
+        (), sinch_code=True, form=FormKind.BLOCKED,
     ),
     Entry(
         "unknown_group", 403, "The group does not exist",
@@ -136,7 +154,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("Copy the service plan id and API token again from the Sinch dashboard (SMS > APIs).",
          "Set the region the plan belongs to: %config SmsMagic.region = \"eu\".",
          "Log in again with %sms login."),
-        ("service_plan_id", "api_token", "region"), AUTH_DOCS,
+        ("service_plan_id", "api_token", "region"), AUTH_DOCS, form=FormKind.CREDENTIALS,
     ),
     Entry(
         "http_404", 404, "Not found",
@@ -148,7 +166,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("Check the path and the service plan id.",
          "Check the batch id; list recent batches with GET /batches.",
          "Wait a moment and ask again."),
-        ("service_plan_id", "region"), DOCS,
+        ("service_plan_id", "region"), DOCS, form=FormKind.PLAN,
     ),
     Entry(
         "http_405", 405, "Method not allowed",
@@ -172,24 +190,26 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "http_429", 429, "Too many requests",
         "Sinch is limiting how fast you may send: too many outstanding requests.",
-        ("Sending in a tight loop without waiting for answers.", "Several processes sharing one service plan."),
+        ("Sending in a tight loop without waiting for answers.",
+         "Several processes sharing one service plan."),
         ("Wait for the time the Retry-After header names, then send again.",
          "Slow down, or put more recipients in one batch instead of many single sends."),
-        (), DOCS, retryable=True,
+        (), DOCS, retryable=True, form=FormKind.COUNTDOWN,
     ),
     Entry(
         "http_500", 500, "Sinch had an internal error",
         "Something failed on Sinch's side; the request was not processed.",
         ("A transient fault at Sinch.",),
-        ("Send again in a little while.", "If it persists, check status.sinch.com and contact Sinch support."),
-        (), DOCS, retryable=True,
+        ("Send again in a little while.",
+         "If it persists, check status.sinch.com and contact Sinch support."),
+        (), DOCS, retryable=True, form=FormKind.RETRY,
     ),
     Entry(
         "http_503", 503, "Sinch is unavailable",
         "Sinch is overloaded or under maintenance; the request was not processed.",
         ("Maintenance or an outage at Sinch.",),
         ("Send again in a little while.", "Check status.sinch.com."),
-        (), DOCS, retryable=True,
+        (), DOCS, retryable=True, form=FormKind.RETRY,
     ),
     Entry(
         "gateway_error", None, "A gateway in front of Sinch failed: the SMS may have been sent",
@@ -200,7 +220,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("Look for the batch first: %sms history, or GET /batches.",
          "Send again only if it is not there; a duplicate is possible.",
          "Check SmsMagic.base_url and any proxy between you and Sinch."),
-        ("base_url",), DOCS, may_have_been_sent=True,
+        ("base_url",), DOCS, may_have_been_sent=True, form=FormKind.LOOK_FIRST,
     ),
     # --- failures with no answer -------------------------------------------------------------
     Entry(
@@ -208,15 +228,17 @@ ENTRIES: tuple[Entry, ...] = (
         "Nothing is listening at the address: the request never reached a server.",
         ("A custom base URL whose server is not running (e.g. a stopped sandbox).",
          "A wrong port in the base URL."),
-        ("Start the server, or check SmsMagic.base_url / SMSNB_BASE_URL.", "Then send again: nothing was sent."),
-        ("base_url",), retryable=True,
+        ("Start the server, or check SmsMagic.base_url / SMSNB_BASE_URL.",
+         "Then send again: nothing was sent."),
+        ("base_url",), retryable=True, form=FormKind.RETRY,
     ),
     Entry(
         "dns_failure", None, "The host name could not be resolved",
         "DNS does not know the host: the request never left the machine.",
         ("A typo in the region or base URL.", "No network, or a DNS server that does not answer."),
-        ("Check the region (us, eu, au, br, ca) and SmsMagic.base_url.", "Check the network, then send again."),
-        ("region", "base_url"), retryable=True,
+        ("Check the region (us, eu, au, br, ca) and SmsMagic.base_url.",
+         "Check the network, then send again."),
+        ("region", "base_url"), retryable=True, form=FormKind.RETRY,
     ),
     Entry(
         "tls_failure", None, "The secure connection failed",
@@ -226,14 +248,14 @@ ENTRIES: tuple[Entry, ...] = (
          "A base URL that points at a server without a valid certificate."),
         ("Set REQUESTS_CA_BUNDLE to your proxy's CA bundle.", "Update certifi / the system CA certificates.",
          "Then send again: nothing was sent."),
-        ("base_url",), retryable=True,
+        ("base_url",), retryable=True, form=FormKind.RETRY,
     ),
     Entry(
         "timeout_connect", None, "No connection within the timeout",
         "The server did not accept a connection in time; the request was not sent.",
         ("A network path that drops packets, or a firewall.", "A server that is down."),
         ("Check the network, then send again.", "Raise the timeout: %sms --timeout 30 ..."),
-        ("timeout",), retryable=True,
+        ("timeout",), retryable=True, form=FormKind.RETRY,
     ),
     Entry(
         "timeout_read", None, "No answer within the timeout: the SMS may have been sent",
@@ -244,7 +266,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("Look for the batch first: %sms history, or GET /batches.",
          "Send again only if it is not there, and accept that a duplicate is possible.",
          "Raise the timeout: %sms --timeout 30 ..."),
-        ("timeout",), may_have_been_sent=True,
+        ("timeout",), may_have_been_sent=True, form=FormKind.LOOK_FIRST,
     ),
     Entry(
         "connection_dropped", None, "The connection broke during the answer: the SMS may have been sent",
@@ -253,7 +275,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("A proxy or load balancer that cut the connection.", "A network failure mid-answer."),
         ("Look for the batch first: %sms history, or GET /batches.",
          "Send again only if it is not there; a duplicate is possible."),
-        (), may_have_been_sent=True,
+        (), may_have_been_sent=True, form=FormKind.LOOK_FIRST,
     ),
     Entry(
         "transport_failed", None, "The connection failed: the SMS may have been sent",
@@ -265,17 +287,18 @@ ENTRIES: tuple[Entry, ...] = (
         ("Look for the batch first: %sms history, or GET /batches (by client_reference, if you set one).",
          "Send again only if it is not there; a duplicate is possible.",
          "Check SmsMagic.base_url and the network path; the error's text names the failure."),
-        ("base_url",), may_have_been_sent=True,
+        ("base_url",), may_have_been_sent=True, form=FormKind.LOOK_FIRST,
     ),
     Entry(
         "bad_response", None, "Sinch's answer could not be read",
         "The server answered, but its answer is not the JSON this API returns, is larger than smsnb "
         "reads (10 MiB), or is compressed in a way that cannot be undone. If it answered a send, the "
         "SMS may have been sent.",
-        ("A proxy or captive portal answering in Sinch's place.", "A base URL that points at another service."),
+        ("A proxy or captive portal answering in Sinch's place.",
+         "A base URL that points at another service."),
         ("Look for the batch first: %sms history, or GET /batches.",
          "Check SmsMagic.base_url and the network path.", "Look at the raw body shown below."),
-        ("base_url",), may_have_been_sent=True,
+        ("base_url",), may_have_been_sent=True, form=FormKind.LOOK_FIRST,
     ),
     Entry(
         "oauth_failed", 401, "Could not get an OAuth2 access token",
@@ -283,7 +306,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("A wrong key id or key secret, or a key that was deleted.", "A project id from another account."),
         ("Create or copy the access key again in the Sinch dashboard (Settings > Access keys).",
          "Log in again with %sms login --project ID --key-id ID."),
-        ("key_id", "key_secret", "project_id"), AUTH_DOCS,
+        ("key_id", "key_secret", "project_id"), AUTH_DOCS, form=FormKind.CREDENTIALS,
     ),
     Entry(
         "invalid_credential", None, "The credential holds a character that cannot be sent",
@@ -295,7 +318,7 @@ ENTRIES: tuple[Entry, ...] = (
         ("Copy the API token again from the Sinch dashboard (SMS > APIs); then %sms login.",
          "For an access key, copy the key id and key secret again (Settings > Access keys).",
          "Then send again: nothing was sent."),
-        ("api_token", "key_id", "key_secret"), AUTH_DOCS,
+        ("api_token", "key_id", "key_secret"), AUTH_DOCS, form=FormKind.CREDENTIALS,
     ),
     # --- fallbacks ------------------------------------------------------------------------
     Entry(

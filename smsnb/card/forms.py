@@ -1,0 +1,436 @@
+"""The fix-it forms, as data: what each asks, what is wrong with the answers, what it changes.
+
+Pure: no widgets, no session. `form_for` builds the form the error's catalog entry names
+(`Entry.form`) from the error's text, the request and a `Context`. A form lists the parts it asks
+for (`asks`); given the values typed into them it says what is wrong (`problems`), what it
+changes in the request (`edits`, `corrected`), which credentials it gives the session
+(`credentials`) and whether it may resend now (`ready`). The widget (`fix_form`) only draws the
+parts and wires their events.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, ClassVar
+
+import phonenumbers
+
+from ..knowledge import catalog, msisdn
+from ..knowledge.catalog import FormKind
+from ..sinch.paths import NOT_FOUND_REASONS, REGION_HOSTS
+from .recipients import NumberFix, illegal_numbers, number_fixes
+from .request_fields import FieldFix, apply_changes, field_value, json_problem, named_fields, validate
+from .retry import retry_wait
+from .safe import Markup, html, join, visible
+
+# --- the parts a form asks for ------------------------------------------------------------------
+
+
+class Input(Enum):
+    """How a field is filled in."""
+
+    TEXT = "one line"
+    MULTILINE = "several lines"
+    PASSWORD = "one line, never kept"  # the widget empties it once read
+    DROPDOWN = "one of a list"
+    RADIO = "one of a few, all shown"
+    CHECKBOX = "yes or no"
+
+
+@dataclass(frozen=True)
+class Field:
+    """Something typed or chosen. With a ``label``: a row, the label above and what is wrong with
+    the value beside it (CSS class smsnb-field-<key>). Without: a control that steers the form,
+    such as a choice or a tick box (CSS class smsnb-<key>)."""
+
+    key: str  # a request field, "to[i]", "json", a setting, or a control's name
+    input: Input = Input.TEXT
+    label: str = ""
+    value: str | bool = ""  # prefilled
+    placeholder: str = ""
+    options: tuple[tuple[str, str], ...] = ()  # (shown, value), for DROPDOWN and RADIO
+    description: str = ""  # beside a control
+    width: str = ""  # CSS, e.g. "30em"; "" leaves the widget's own
+    height: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    """Fixed HTML, e.g. why a number cannot take SMS."""
+
+    css: str
+    markup: Markup
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A line that counts down to when the server lets a retry go."""
+
+    seconds: float  # clamped: the countdown always ends
+    asked: str  # what the server asked, e.g. "Retry after: 2 s"
+
+    def line(self, left: float) -> str:
+        if left <= 0:
+            return "You can retry now."
+        return f"Sinch asked to wait ({self.asked}): you can retry in {left:.0f} s."
+
+
+@dataclass(frozen=True)
+class Look:
+    """A button that lists the batches matching the request, and the place they are listed."""
+
+    label: str = "Look first"
+    tooltip: str = "List the batches Sinch has that match this request"
+
+
+Part = Field | Note | Wait | Look
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a form shows beyond the error and the request: from the answer and the session."""
+
+    raw_body: str | None = None  # the request's exact text, when it was written as JSON
+    default_region: str | None = None  # the default country numbers are read in, for suggestions
+    retry_after: float | None = None  # the wait the server asked for, in seconds
+    asked: str = "no Retry-After header"  # that wait as the card says it
+    reason: str | None = None  # for a 404: a key of NOT_FOUND_REASONS
+    receiver: str | None = None  # the sandbox's callback receiver, when it can take reports
+    service_plan_id: str = ""  # the settings in use, prefilled
+    region: str = ""
+
+
+def _found(problems: dict[str, str | None]) -> dict[str, str]:
+    return {key: problem for key, problem in problems.items() if problem}
+
+
+# --- the forms ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form: by default it asks nothing and resends the request as it is."""
+
+    resends_as_is: ClassVar[bool] = False  # True: nothing is typed, the same request goes again
+    offers_resend: ClassVar[bool] = True
+
+    @classmethod
+    def build(cls, entry: catalog.Entry, text: str | None, payload: dict | None, context: Context) -> Form:
+        """The form for an error of ``entry`` with Sinch's ``text``, for this request."""
+        return cls()
+
+    def asks(self) -> tuple[Part, ...]:
+        return ()
+
+    def problems(self, values: dict[str, Any]) -> dict[str, str]:
+        """Field key -> what is wrong with its value, for the fields that are in play."""
+        return {}
+
+    def edits(self, values: dict[str, Any]) -> dict:
+        """The values as request-field changes (see `request_fields.apply_changes`)."""
+        return {}
+
+    def corrected(self, values: dict[str, Any], payload, raw_body: str | None):
+        """The request the form would send now: a JSON object, or raw text (sent as it is)."""
+        if not isinstance(payload, dict):
+            return raw_body
+        return apply_changes(payload, self.edits(values))
+
+    def credentials(self, values: dict[str, Any]) -> dict[str, str]:
+        """Settings the session uses from now on (see `SmsSession.use_credentials`)."""
+        return {}
+
+    def follow(self, key: str, old, new, values: dict[str, Any]) -> dict[str, Any]:
+        """Values that change when field ``key`` changes from ``old`` to ``new``."""
+        return {}
+
+    def ready(self, values: dict[str, Any], *, waited: bool = False, nothing_found: bool = False) -> bool:
+        """Whether Resend may go: ``waited`` says a countdown is over, ``nothing_found`` that a
+        look found no matching batch."""
+        return not self.problems(values)
+
+
+@dataclass(frozen=True)
+class EditJson(Form):
+    """The whole request as JSON text, checked as it is typed and sent exactly as typed."""
+
+    text: str = ""
+
+    @classmethod
+    def build(cls, entry, text, payload, context) -> Form:
+        raw = context.raw_body
+        return cls(raw if raw is not None else json.dumps(payload, indent=2, ensure_ascii=False))
+
+    def asks(self) -> tuple[Part, ...]:
+        return (Field("json", Input.MULTILINE, "The request as JSON (checked as you type)", self.text,
+                      width="100%", height="10em"),)
+
+    def problems(self, values) -> dict[str, str]:
+        return _found({"json": json_problem(values["json"])})
+
+    def corrected(self, values, payload, raw_body):
+        return values["json"]
+
+
+@dataclass(frozen=True)
+class CallbackUrl(Form):
+    """Where delivery reports go: a typed URL, the sandbox's receiver, or no reports at all."""
+
+    receiver: str | None = None
+
+    @classmethod
+    def build(cls, entry, text, payload, context) -> Form:
+        return cls(context.receiver)
+
+    def asks(self) -> tuple[Part, ...]:
+        options = [("Use this callback URL", "url")]
+        if self.receiver:
+            options.append(("Use the sandbox's callback receiver", "receiver"))
+        options.append(("Turn delivery reports off", "off"))
+        return (Field("choice", Input.RADIO, value="url", options=tuple(options)),
+                Field("callback_url", Input.TEXT, "callback_url (an http(s) URL that answers POSTs)",
+                      placeholder="https://example.com/delivery-reports", width="30em"))
+
+    def problems(self, values) -> dict[str, str]:
+        if values["choice"] != "url":  # the typed URL is not used
+            return {}
+        return _found({"callback_url": validate("callback_url", values["callback_url"])})
+
+    def edits(self, values) -> dict:
+        if values["choice"] == "off":
+            return {"delivery_report": "none", "callback_url": None}
+        if values["choice"] == "receiver":
+            return {"callback_url": self.receiver}
+        return {"callback_url": values["callback_url"].strip()}
+
+
+def _to(fix: NumberFix) -> str:
+    return f"to[{fix.index}]"
+
+
+@dataclass(frozen=True)
+class _Recipients(Form):
+    """A form with one field per recipient to replace."""
+
+    numbers: tuple[NumberFix, ...] = ()
+
+    def problems(self, values) -> dict[str, str]:
+        return _found({_to(fix): validate("number", values[_to(fix)]) for fix in self.numbers})
+
+    def edits(self, values) -> dict:
+        return {_to(fix): values[_to(fix)].strip() for fix in self.numbers}
+
+
+@dataclass(frozen=True)
+class Numbers(_Recipients):
+    """Numbers not in international form, each prefilled with its E.164 form where one can be made,
+    read in a default country the person can change."""
+
+    country: str = ""
+
+    @classmethod
+    def build(cls, entry, text, payload, context) -> Form:
+        numbers = number_fixes(payload, context.default_region)
+        if not numbers:  # Sinch named another field
+            return Fields.build(entry, text, payload, context)
+        return cls(numbers, (context.default_region or "").upper())
+
+    def asks(self) -> tuple[Part, ...]:
+        regions = sorted(phonenumbers.SUPPORTED_REGIONS)
+        options = (("(none)", ""),) + tuple((region, region) for region in regions)
+        country = Field("country", Input.DROPDOWN, value=self.country if self.country in regions else "",
+                        options=options, description="Default country")
+        return (country,) + tuple(Field(_to(fix), Input.TEXT, f"{_to(fix)}: '{fix.raw}' ({fix.reason})",
+                                        fix.suggestion, placeholder="+46701234567") for fix in self.numbers)
+
+    def follow(self, key, old, new, values) -> dict[str, Any]:
+        """Another default country suggests again, where the person has not typed over a suggestion."""
+        if key != "country":
+            return {}
+        suggested = {}
+        for fix in self.numbers:
+            if values[_to(fix)] in ("", msisdn.suggest_e164(fix.raw, old or None) or ""):
+                suggested[_to(fix)] = msisdn.suggest_e164(fix.raw, new or None) or ""
+        return suggested
+
+
+@dataclass(frozen=True)
+class OtherNumber(_Recipients):
+    """Numbers of a type that cannot take SMS (a fixed line, ...): another number for each."""
+
+    @classmethod
+    def build(cls, entry, text, payload, context) -> Form:
+        return cls(illegal_numbers(payload))
+
+    def asks(self) -> tuple[Part, ...]:
+        parts: list[Part] = []
+        for fix in self.numbers:
+            why = html("<div><code>{}</code> is a <b>{}</b> number: it cannot receive SMS.</div>",
+                       visible(fix.raw, whole=None), fix.reason)
+            parts += [Note("smsnb-number-type", why),
+                      Field(_to(fix), Input.TEXT, f"{_to(fix)}: another number (a mobile)",
+                            placeholder="+46701234567")]
+        return tuple(parts)
+
+
+@dataclass(frozen=True)
+class Fields(Form):
+    """The fields Sinch's text names, prefilled, each with what it may hold."""
+
+    fields: tuple[FieldFix, ...] = ()
+
+    @classmethod
+    def build(cls, entry, text, payload, context) -> Form:
+        fields = named_fields(text, payload)
+        return cls(fields) if fields else EditJson.build(entry, text, payload, context)
+
+    def asks(self) -> tuple[Part, ...]:
+        return tuple(Field(fix.name, Input.MULTILINE if fix.name in ("to", "body") else Input.TEXT,
+                           f"{fix.name} ({fix.limit})" if fix.limit else fix.name, fix.value, width="30em")
+                     for fix in self.fields)
+
+    def problems(self, values) -> dict[str, str]:
+        return _found({fix.name: validate(fix.name, values[fix.name]) for fix in self.fields})
+
+    def edits(self, values) -> dict:
+        return {fix.name: field_value(fix.name, values[fix.name]) for fix in self.fields}
+
+
+@dataclass(frozen=True)
+class Blocked(Form):
+    """No resend: what can lift the block."""
+
+    steps: tuple[str, ...] = ()
+    note: str = "Resending cannot help until the block is lifted."
+    resends_as_is = True
+    offers_resend = False
+
+    @classmethod
+    def build(cls, entry, text, payload, context) -> Form:
+        return cls(entry.steps)
+
+    def asks(self) -> tuple[Part, ...]:
+        steps = join(html("<li>{}</li>", step) for step in self.steps)
+        return (Note("smsnb-blocked", html("<div><b>No resend:</b> {}<ul>{}</ul></div>", self.note, steps)),)
+
+    def ready(self, values, *, waited=False, nothing_found=False) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class _Account(Form):
+    """A form that asks for the service plan id and the region, prefilled with the settings."""
+
+    service_plan_id: str = ""
+    region: str = ""
+    keys: ClassVar[tuple[str, ...]] = ("service_plan_id", "region")
+
+    def _plan_and_region(self) -> tuple[Part, ...]:
+        return (Field("service_plan_id", Input.TEXT, "Service plan id", self.service_plan_id,
+                      placeholder="service plan id"),
+                Field("region", Input.DROPDOWN, "Region", self.region,
+                      options=tuple((region, region) for region in REGION_HOSTS)))
+
+    def problems(self, values) -> dict[str, str]:
+        return {key: f"Enter the {key.replace('_', ' ')}." for key in self.keys if not values[key]}
+
+    def credentials(self, values) -> dict[str, str]:
+        return {key: values[key] for key in self.keys}
+
+
+@dataclass(frozen=True)
+class Credentials(_Account):
+    """A new API token with the service plan and region it belongs to; kept in memory only."""
+
+    keys: ClassVar[tuple[str, ...]] = ("api_token", "service_plan_id", "region")
+
+    @classmethod
+    def build(cls, entry, text, payload, context) -> Form:
+        return cls(context.service_plan_id, context.region)
+
+    def asks(self) -> tuple[Part, ...]:
+        token = Field("api_token", Input.PASSWORD, "API token", placeholder="API token (kept in memory only)")
+        return (token,) + self._plan_and_region()
+
+
+@dataclass(frozen=True)
+class Plan(_Account):
+    """A 404: the most likely reason, and the service plan id and region to check."""
+
+    reason: str | None = None
+
+    @classmethod
+    def build(cls, entry, text, payload, context) -> Form:
+        return cls(context.service_plan_id, context.region, context.reason)
+
+    def asks(self) -> tuple[Part, ...]:
+        why = NOT_FOUND_REASONS.get(self.reason, "Check the service plan id and region.")
+        return (Note("smsnb-reason", html("<div>{}</div>", why)),) + self._plan_and_region()
+
+
+@dataclass(frozen=True)
+class Countdown(Form):
+    """Too many requests: Resend comes back once the wait the server asked for is over."""
+
+    retry_after: float = 0.0  # seconds, clamped to the hour
+    asked: str = ""
+    resends_as_is = True
+
+    @classmethod
+    def build(cls, entry, text, payload, context) -> Form:
+        return cls(retry_wait(context.retry_after), context.asked)
+
+    def asks(self) -> tuple[Part, ...]:
+        return (Wait(self.retry_after, self.asked),)
+
+    def ready(self, values, *, waited=False, nothing_found=False) -> bool:
+        return waited
+
+
+@dataclass(frozen=True)
+class Retry(Form):
+    """Nothing was processed: the same request again."""
+
+    resends_as_is = True
+
+    def asks(self) -> tuple[Part, ...]:
+        return (Note("smsnb-retry-note", Markup("<div>Nothing reached Sinch, or Sinch did not process it: "
+                                                "sending again is safe.</div>")),)
+
+
+@dataclass(frozen=True)
+class LookFirst(Form):
+    """The SMS may have been sent: list the matching batches first; Resend only after that."""
+
+    note: str = "The SMS may already have been sent: resending may send it twice."
+    resends_as_is = True
+
+    def asks(self) -> tuple[Part, ...]:
+        note = html("<div><b>{}</b> Look first: list the batches that match this request, and resend only "
+                    "if it is not there.</div>", self.note)
+        confirm = Field("confirm", Input.CHECKBOX, value=False, width="100%",
+                        description="I have looked and it is not there, or I accept a duplicate")
+        return (Note("smsnb-confirm-note", note), Look(), confirm)
+
+    def ready(self, values, *, waited=False, nothing_found=False) -> bool:
+        return bool(values["confirm"]) or nothing_found
+
+
+FORMS: dict[FormKind, type[Form]] = {
+    FormKind.EDIT_JSON: EditJson, FormKind.CALLBACK_URL: CallbackUrl, FormKind.NUMBERS: Numbers,
+    FormKind.FIELDS: Fields, FormKind.OTHER_NUMBER: OtherNumber, FormKind.BLOCKED: Blocked,
+    FormKind.CREDENTIALS: Credentials, FormKind.PLAN: Plan, FormKind.COUNTDOWN: Countdown,
+    FormKind.RETRY: Retry, FormKind.LOOK_FIRST: LookFirst,
+}
+
+
+def form_for(key: str, text: str | None, payload, context: Context | None = None) -> Form:
+    """The form for an error: the one its catalog entry names, for this request."""
+    context = context or Context()
+    entry = catalog.get(key) or catalog.UNKNOWN_CODE
+    form = FORMS[entry.form]
+    payload = payload if isinstance(payload, dict) else None
+    if payload is None and not form.resends_as_is:  # a body that is not a JSON object: edit it first
+        form = EditJson
+    return form.build(entry, text, payload, context)
