@@ -117,7 +117,7 @@ class FixForm(w.VBox):
         self.refresh()
 
     def _draw_wait(self, wait: forms.Wait) -> list:
-        self.countdown = html_part("", "smsnb-countdown")
+        self.countdown = html_part(wait.line(wait.seconds), "smsnb-countdown")  # then the ticker's
         self._ready_at = time.monotonic() + wait.seconds
         self._ticker = threading.Thread(target=self._tick, args=(wait,), daemon=True, name="smsnb-countdown")
         return [self.countdown]
