@@ -116,7 +116,7 @@ def test_threads_starting_the_sandbox_at_once_start_one(ip, starts):
 
     def start():
         barrier.wait()
-        boxes.append(session.start_sandbox())
+        boxes.append(session.embedded.start())
 
     threads = [threading.Thread(target=start) for _ in range(8)]
     for thread in threads:

@@ -3,7 +3,7 @@
 It composes the parts, each in its own module: `Backends` (the settings now, which backend, its
 client), `EmbeddedSandbox` (the sandbox's life and the cards polling it), `Sender` (sending and
 the history), `Tracker` (what a card asks about a sent request) and `Views` (what the subcommands
-show). It needs no IPython: the magic is a thin shell around it. The client (requests), the
+show). It needs no running shell: the magic is a thin shell around it. The client (requests), the
 sandbox (werkzeug) and phone-number logic (phonenumbers) load on first use, inside the parts.
 """
 from __future__ import annotations
@@ -83,12 +83,6 @@ class SmsSession:
     @sandbox.setter
     def sandbox(self, box) -> None:
         self.embedded.box = box
-
-    def start_sandbox(self):
-        return self.embedded.start()
-
-    def stop_sandbox(self) -> bool:
-        return self.embedded.stop()
 
     @property
     def history(self):
