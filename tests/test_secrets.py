@@ -92,9 +92,11 @@ def test_no_secret_anywhere(ip, clean_env, live_sandbox, monkeypatch, capsys, ca
     seen += [repr(history.input_hist_raw), repr(history.input_hist_parsed), repr(history.output_hist)]
     seen += [repr(list(history.get_range(output=True)))]
     magic = ip.magics_manager.registry["SmsMagic"]
-    seen += [repr(magic.session.login_values), repr(vars(magic.session))]
+    session = magic.session
+    seen += [repr(session.login_values), repr(vars(session))]
+    seen += [repr(vars(part)) for part in vars(session).values() if hasattr(part, "__dict__")]
     seen += [repr(live_sandbox.journal.entries())]
-    seen += [repr(vars(client)) for client in magic.session._clients.values()]
+    seen += [repr(vars(client)) for client in magic.session.backends.clients.values()]
     blob = "\n".join(seen)
     assert "after-login" in blob and "oauth" in blob  # the sweep did run every path
     assert magic.session.history[-1].ok  # the OAuth send really used the key secret

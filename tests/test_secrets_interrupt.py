@@ -128,7 +128,7 @@ def exception_chain(error):
 
 def access_tokens(ip):
     """The OAuth2 access tokens the session's clients hold: credentials too."""
-    clients = ip.magics_manager.registry["SmsMagic"].session._clients.values()
+    clients = ip.magics_manager.registry["SmsMagic"].session.backends.clients.values()
     return tuple(client._token[0].reveal() for client in clients if client._token)
 
 

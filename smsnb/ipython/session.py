@@ -91,7 +91,3 @@ class SmsSession:
     @property
     def login_values(self) -> dict:
         return self.backends.login_values
-
-    @property
-    def _clients(self) -> dict:  # tests/test_secrets*.py read the client table here
-        return self.backends.clients
