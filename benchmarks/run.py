@@ -28,7 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
-from smsnb.card.fixes import number_hints  # noqa: E402
+from smsnb.card.recipients import number_hints  # noqa: E402
 from smsnb.card.render import result_html, result_text  # noqa: E402
 from smsnb.sandbox import triggers  # noqa: E402
 
