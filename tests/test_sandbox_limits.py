@@ -171,3 +171,18 @@ def test_stored_batches_stay_within_their_memory_budget(sandbox, monkeypatch):
     listed = api.get("batches", params={"page_size": 100}).json()
     assert 2 <= listed["count"] <= 4
     assert api.get(f"batches/{first}").status_code == 404  # the oldest went first
+
+
+def test_callbacks_waiting_far_ahead_are_capped(sandbox, monkeypatch):
+    """Scheduled batches asking for per-recipient reports pile up callbacks until their time comes:
+    past the cap a callback is refused with why, instead of growing the sandbox without bound."""
+    from smsnb.sandbox import dispatcher
+
+    monkeypatch.setattr(dispatcher, "MAX_PENDING", 3)
+    batch = {**OK, "delivery_report": "per_recipient", "callback_url": sandbox.credentials.receiver_url,
+             "send_at": "2099-01-01T00:00:00Z", "expire_at": "2099-01-02T00:00:00Z"}
+    api = Api(sandbox)
+    for _ in range(3):
+        assert api.send(batch).status_code == 201
+    refused = [a for a in sandbox.callback_attempts if "callbacks are waiting" in str(a["outcome"])]
+    assert len(refused) == 3  # 6 asked for (2 steps x 3 batches), 3 kept

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 
 from .dispatcher import CallbackDispatcher
 from .journal import Journal, journal_entry
@@ -11,6 +12,8 @@ from .loopback import callback_target
 from .reports import batch_report, recipient_report
 from .settings import Settings
 from .store import Batch, BatchStore
+
+MAX_REMEMBERED = 100_000  # recipients whose last reported status is remembered
 
 
 class Callbacks:
@@ -20,7 +23,8 @@ class Callbacks:
         self._store = store
         self._journal = journal
         self._lock = threading.Lock()
-        self._sent_status: dict[tuple[str, str], str] = {}  # (batch id, recipient) -> last status sent
+        # (batch id, recipient) -> the last status sent, oldest first; capped like the store
+        self._sent_status: OrderedDict[tuple[str, str], str] = OrderedDict()
         self.dispatcher = CallbackDispatcher(settings.clock, self._render, settings.journal_cap)
 
     @property
@@ -74,4 +78,6 @@ class Callbacks:
             if self._sent_status.get(key) == report["status"]:
                 return None  # nothing new to report (e.g. a batch cancelled before dispatch)
             self._sent_status[key] = report["status"]
+            while len(self._sent_status) > MAX_REMEMBERED:
+                self._sent_status.popitem(last=False)
         return job["url"], report

@@ -15,6 +15,9 @@ from .clock import Clock, iso
 from .loopback import NotHttp, post_json
 
 SENDERS = 4  # callback sender threads: each receiver is served by one at a time
+# Callbacks waiting (due later, or due and waiting for their receiver), so that memory stays
+# bounded even when scheduled batches ask for per-recipient reports far in the future.
+MAX_PENDING = 100_000
 
 
 def should_retry(outcome) -> bool:
@@ -49,6 +52,7 @@ class CallbackDispatcher:
         self._seq = itertools.count()
         self._wake = threading.Condition()
         self._stopped = False
+        self._pending = 0  # jobs in the heap or in a lane
         self._lanes: dict[tuple, deque] = {}  # a receiver's due jobs; present while it has work
         self._ready: queue.SimpleQueue = queue.SimpleQueue()  # receivers waiting for a sender
         self.attempts = Capped(cap)  # every delivery attempt, for tests and the journal view
@@ -61,8 +65,17 @@ class CallbackDispatcher:
     def schedule(self, due: float, job: dict) -> None:
         """``job`` has the callback's ``url`` and its ``target`` (from `callback_target`)."""
         with self._wake:
-            heapq.heappush(self._heap, (due, next(self._seq), job))
-            self._wake.notify()
+            if self._pending >= MAX_PENDING:
+                full = True
+            else:
+                full = False
+                self._pending += 1
+                heapq.heappush(self._heap, (due, next(self._seq), job))
+                self._wake.notify()
+        if full:
+            self.attempts.append({"url": job["url"], "attempt": job.get("attempt", 1), "at": iso(time.time()),
+                                  "payload": None, "retry": False,
+                                  "outcome": f"not sent: over {MAX_PENDING} callbacks are waiting"})
 
     def refuse(self, url: str, reason: str) -> None:
         outcome = f"not sent: {reason}; the sandbox delivers callbacks to loopback only"
@@ -97,6 +110,7 @@ class CallbackDispatcher:
         while (receiver := self._ready.get()) is not None and not self._stopped:
             with self._wake:
                 job = self._lanes[receiver].popleft()
+                self._pending -= 1
             self._deliver(job)
             with self._wake:
                 if self._lanes[receiver]:
