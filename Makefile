@@ -31,6 +31,7 @@ sandbox: $(STAMP)
 
 # The whole test suite: unit, magic, widget and browser tests, and the tutorials under nbval.
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-sanitize-with notebooks/sanitize.cfg
 
