@@ -1,0 +1,117 @@
+"""A delivery report, explained: grouped by status and code, each group with what it means.
+
+Pure functions of Sinch's report JSON (``{"statuses": [{"code", "status", "count",
+"recipients"}]}``), whatever shape it arrives in: the live status of a success card and
+``%sms report`` both use them. A batch of a thousand recipients is a few groups, not a thousand
+rows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..knowledge import delivery
+from .safe import Markup, html, join, visible
+
+MAX_RECIPIENTS_SHOWN = 5  # recipients named per group before "and N more"
+
+
+@dataclass(frozen=True)
+class Group:
+    """The recipients of a report that share a status and a code."""
+
+    status: str
+    code: int | None
+    count: int
+    recipients: tuple[str, ...]  # as many as the report listed (a summary report lists none)
+
+    @property
+    def entry(self) -> delivery.DeliveryCode | delivery.DeliveryStatus:
+        """What this group's code means; its status's meaning when the report has no code."""
+        if self.code is not None:
+            return delivery.code(self.code, self.status)
+        return delivery.status(self.status) or delivery.code(-1, self.status)
+
+    @property
+    def final(self) -> bool:
+        return self.status in delivery.FINAL
+
+    @property
+    def failed(self) -> bool:
+        return delivery.is_failure(self.status)
+
+
+def _number(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip()[:9])
+    return None
+
+
+def groups(report) -> list[Group]:
+    """The report's groups, failures first, then by size; entries that are not groups are skipped."""
+    rows = report.get("statuses") if isinstance(report, dict) else None
+    found = []
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            continue
+        status = row.get("status") if isinstance(row.get("status"), str) else "Unknown"
+        recipients = row.get("recipients") if isinstance(row.get("recipients"), list) else []
+        count = _number(row.get("count"))
+        found.append(Group(status, _number(row.get("code")), count if count is not None else len(recipients),
+                           tuple(str(r) for r in recipients)))
+    return sorted(found, key=lambda g: (not g.failed, -g.count))
+
+
+def is_final(found: list[Group]) -> bool:
+    """True when every group has a final status (and there is at least one)."""
+    return bool(found) and all(g.final for g in found)
+
+
+def _who(group: Group) -> str:
+    shown = [visible(r, whole=None) for r in group.recipients[:MAX_RECIPIENTS_SHOWN]]
+    more = group.count - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if shown and more > 0 else "")
+
+
+def _label(group: Group) -> str:
+    code = f" {group.code}" if group.code is not None else ""
+    name = group.entry.name if isinstance(group.entry, delivery.DeliveryCode) else group.status
+    return f"{visible(group.status, whole=None)}{code} ({visible(name, whole=None)})"
+
+
+def report_text(found: list[Group]) -> str:
+    """One line a group, and for a failure what it means and what to do."""
+    if not found:
+        return "No delivery report entries yet."
+    lines = []
+    for group in found:
+        who = _who(group)
+        lines.append(f"{_label(group)}: {group.count}" + (f": {who}" if who else ""))
+        if group.failed:
+            entry = group.entry
+            lines.append(f"  What it means: {entry.meaning}")
+            lines += [f"  - {step}" for step in entry.steps]
+            if entry.fields:
+                lines.append(f"  A fix touches: {', '.join(entry.fields)}")
+    return "\n".join(lines)
+
+
+def report_html(found: list[Group]) -> Markup:
+    """The same as a table: status and code, count, who, and for a failure what to do."""
+    if not found:
+        return Markup("<div>No delivery report entries yet.</div>")
+    rows = join(html("<tr><td>{}</td><td style='text-align:right'>{}</td><td>{}</td><td>{}</td></tr>",
+                     _label(g), g.count, _who(g), _advice(g)) for g in found)
+    return html("<table class='smsnb-table smsnb-report'><tr><th style='text-align:left'>status and code</th>"
+                "<th style='text-align:right'>count</th><th style='text-align:left'>recipients</th>"
+                "<th style='text-align:left'>what it means, what to do</th></tr>{}</table>", rows)
+
+
+def _advice(group: Group) -> Markup:
+    if not group.failed:
+        return Markup("")
+    entry = group.entry
+    return html("{}<br>{}", entry.meaning, join((html("{}", step) for step in entry.steps), Markup("<br>")))
