@@ -58,6 +58,11 @@ class SmsSession:
     def poll_delivery_status(self, result: Result) -> dict[str, str] | None:
         return self.tracker.poll_delivery_status(result)
 
+    def poll_delivery_report(self, result: Result) -> dict | None:
+        """The full delivery report JSON of ``result``'s batch, or None once its sandbox stopped;
+        never starts a sandbox."""
+        return self.tracker.poll_delivery_report(result)
+
     def find_batches(self, result: Result) -> list[dict]:
         return self.tracker.find_batches(result)
 

@@ -28,12 +28,20 @@ class Tracker:
     def poll_delivery_status(self, result: Result) -> dict[str, str] | None:
         """Each recipient's delivery status now, or None when no report can come any more.
         Never starts a sandbox."""
+        report = self.poll_delivery_report(result)
+        if report is None:
+            return None
+        return {str(recipient): str(group.get("status")) for group in report.get("statuses") or []
+                if isinstance(group, dict) for recipient in group.get("recipients") or []}
+
+    def poll_delivery_report(self, result: Result) -> dict | None:
+        """The batch's whole delivery report now (``type=full``: each status and code with its
+        recipients), or None when no report can come any more (the sandbox that got it stopped).
+        Never starts a sandbox. SmsError when Sinch answers with an error (404: not available yet)."""
         client = self._client_of(result)
         if client is None:
             return None
-        report = client.delivery_report(result.batch_id, "full", timeout=10).data
-        return {str(recipient): str(group.get("status")) for group in report.get("statuses") or []
-                for recipient in group.get("recipients") or []}
+        return client.delivery_report(result.batch_id, "full", timeout=10).data
 
     def find_batches(self, result: Result) -> list[dict]:
         """The batches, newest first, that ``result``'s request may have created: same
