@@ -240,8 +240,10 @@ def test_nan_and_infinity_in_a_request_are_syntax_invalid_json(api, sandbox, val
 
 
 def test_answers_are_strict_json(api, sandbox):
-    created = api.send({**OK, "parameters": {"name": {"default": 1e308}}})
-    assert strict(created.text)["parameters"] == {"name": {"default": 1e308}}
+    created = api.send({**OK, "parameters": {"name": {"default": "1e308"}}})
+    assert strict(created.text)["parameters"] == {"name": {"default": "1e308"}}
+    refused = api.send({**OK, "parameters": {"name": {"default": 1e308}}})  # a value must be a string
+    assert strict(refused.text)["code"] == "syntax_invalid_json" and "1e308" not in refused.text
     assert strict(requests.get(f"{sandbox.url}/_sandbox/journal", timeout=5).text)["entries"]
 
 

@@ -181,7 +181,8 @@ def test_ordinary_mobile_succeeds_and_echoes_without_plus(api):
 
 
 def test_every_trigger_row_is_exercised_by_this_module():
-    """A new row in the table must come with a test here."""
+    """A new row in the table must come with a test here (the delivery outcomes: in
+    test_sandbox_delivery_codes.py)."""
     tested = {"201 batch created, then Delivered", "400 syntax_invalid_json",
               "400 syntax_invalid_parameter_format", "400 syntax_constraint_violation",
               "403 missing_callback_url", "403 illegal_number_type",
@@ -189,9 +190,8 @@ def test_every_trigger_row_is_exercised_by_this_module():
               "404 Not Found", "405 Method Not Allowed", "413 Payload Too Large",
               "415 Unsupported Media Type",
               "429 Too Many Requests", "500 Internal Server Error", "503 Service Unavailable",
-              "slow answer (read timeout)", "connection dropped mid-answer", "delivery report Failed",
-              "delivery report Expired", "delivery report Rejected"}
-    assert {t.outcome for t in TRIGGERS} == tested
+              "slow answer (read timeout)", "connection dropped mid-answer"}
+    assert {t.outcome for t in TRIGGERS if t.delivery_code is None or t.status == 201} == tested
 
 
 @pytest.mark.parametrize("number, status", [(triggers.SERVER_ERROR, 500), (triggers.UNAVAILABLE, 503)])

@@ -26,6 +26,7 @@ class Plan:
     callback_url: str | None = None
     blocked: bool = False
     oauth: bool = False  # a project id: takes OAuth2 access tokens instead of the API token
+    default_originator: bool = True  # without one, a batch with no `from` is Aborted (code 410)
 
 
 def plans_of(settings: Settings) -> dict[str, Plan]:
@@ -34,6 +35,7 @@ def plans_of(settings: Settings) -> dict[str, Plan]:
         settings.service_plan_id: Plan(settings.api_token),
         triggers.BLOCKED_SERVICE_PLAN_ID: Plan(settings.api_token, blocked=True),
         triggers.CALLBACK_SERVICE_PLAN_ID: Plan(settings.api_token),
+        triggers.NO_ORIGINATOR_SERVICE_PLAN_ID: Plan(settings.api_token, default_originator=False),
         settings.project_id: Plan("", oauth=True),
     }
     for plan_id, url in settings.plan_callback_urls.items():

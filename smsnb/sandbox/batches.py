@@ -13,10 +13,12 @@ from .auth import Plan
 from .callbacks import Callbacks
 from .clock import Clock, iso
 from .http_triggers import HttpTriggers
+from .outcomes import Outcomes
 from .store import Batch, BatchStore, new_batch_id
 from .validation import check_batch, parse_json_object
 
 READS = ("GET", "HEAD")
+_OUTCOME_BYTES = 120  # about what one recipient's outcome costs in memory, for the store's budget
 _ECHOED_IF_GIVEN = ("from", "callback_url", "client_reference", "max_number_of_message_parts",
                     "feedback_enabled", "truncate_concat", "parameters")
 
@@ -51,6 +53,7 @@ class Batches:
         self._store = store
         self._callbacks = callbacks
         self._http_triggers = http_triggers
+        self._outcomes = Outcomes()
 
     def on_batches(self, request: Request, plan: Plan, plan_id: str) -> Response:
         if request.method in READS:
@@ -80,7 +83,11 @@ class Batches:
         send_time = max(now, parse_time(send_at).timestamp()) if send_at else now
         echo = batch_echo(request_batch, now, send_time)
         size = len(json.dumps(echo, ensure_ascii=False))
-        batch = Batch(echo["id"], plan_id, echo, echo["to"], send_time, self._clock, size=size)
+        batch = Batch(echo["id"], plan_id, echo, echo["to"], send_time, self._clock)
+        batch.outcomes = self._outcomes.decide(request_batch, batch.recipients, plan_id,
+                                               default_originator=plan.default_originator,
+                                               dispatch_time=batch.dispatch_time)
+        batch.size = size + _OUTCOME_BYTES * len(batch.outcomes)
         self._store.add(batch)
         self._callbacks.schedule(batch, request_batch.get("callback_url") or plan.callback_url)
         return batch

@@ -1,16 +1,15 @@
-"""``POST .../batches/dry_run``: what a batch would cost, in messages, without sending it."""
+"""``POST .../batches/dry_run``: what a batch would cost, in messages, without sending it: each
+recipient's body as it would be sent (parameters filled in, cut to the parts limit when
+``truncate_concat`` says so) and its parts."""
 from __future__ import annotations
-
-import re
 
 from werkzeug.wrappers import Request, Response
 
-from ..knowledge import encoding, msisdn
+from ..knowledge import msisdn
 from .answers import ErrorAnswer, bad_format, constraint_violation, json_response
 from .auth import Plan
+from .messages import message_for
 from .validation import check_batch, parse_json_object
-
-_PARAMETER = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")
 
 
 def on_dry_run(request: Request, plan: Plan, plan_id: str) -> Response:
@@ -29,30 +28,15 @@ def on_dry_run(request: Request, plan: Plan, plan_id: str) -> Response:
         limit = -1
     if not 0 <= limit <= 1000:
         return constraint_violation("number_of_recipients", "it must be 0 to 1000").response()
-    rows, total = [], 0
+    rows, total, memo = [], 0, {}
     for item in batch["to"]:
-        recipient = msisdn.parse(item).e164[1:] if not msisdn.is_group_id(item) else item
-        body = personalize(batch["body"], batch.get("parameters") or {}, recipient)
-        encoded = encoding.encode(body)
-        total += encoded.parts
+        recipient = msisdn.parse(item).e164[1:]  # groups were refused above (unknown_group)
+        message = message_for(batch, recipient, memo)
+        total += message.parts
         if len(rows) < limit:
-            rows.append({"recipient": recipient, "number_of_parts": encoded.parts, "body": body,
-                         "encoding": encoded.encoding})
+            rows.append({"recipient": recipient, "number_of_parts": message.parts, "body": message.body,
+                         "encoding": message.encoding})
     answer = {"number_of_recipients": len(batch["to"]), "number_of_messages": total}
     if per_recipient == "true":
         answer["per_recipient"] = rows
     return json_response(200, answer)
-
-
-def personalize(body: str, parameters: dict, recipient: str) -> str:
-    """Fill ``${name}`` from Sinch's ``parameters``: the recipient's value, else the default."""
-    def value(match: re.Match) -> str:
-        values = parameters.get(match.group(1))
-        if not isinstance(values, dict):
-            return match.group(0)
-        for key in (recipient, "+" + recipient, "default"):
-            if key in values:
-                return str(values[key])
-        return match.group(0)
-
-    return _PARAMETER.sub(value, body) if parameters else body

@@ -1,39 +1,79 @@
 """Delivery reports on the simulated clock: each recipient's status at a moment, a batch's
-report and a recipient's, and the two endpoints that answer them."""
+report (filtered by status and code, as Sinch's is) and a recipient's, and the two endpoints that
+answer them."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from werkzeug.wrappers import Request, Response
 
-from .answers import bad_format, empty, json_response
+from ..knowledge import delivery
+from .answers import ErrorAnswer, bad_format, empty, json_response
 from .auth import Plan
 from .clock import iso
 from .store import Batch, BatchStore
-from .triggers import DELIVERED, DELIVERY_OUTCOMES
+from .triggers import DELIVERED
 
 QUEUED, DISPATCHED, CANCELLED = ("Queued", 400), ("Dispatched", 401), ("Cancelled", 407)
+_SHOWN = 40  # characters of a wrong filter value quoted back
 
 
 def status_of(batch: Batch, recipient: str, now: float) -> tuple[str, int, float]:
-    """(status, report code, since when) for one recipient at ``now``."""
-    dispatched = batch.send_time + batch.clock.dispatch_after
-    if batch.canceled_at is not None and batch.canceled_at < dispatched:
+    """(status, report code, since when) for one recipient at ``now``. An Aborted message never
+    reached the SMSC: it ends at the dispatch, the others at the final step."""
+    dispatched = batch.dispatch_time
+    if batch.cancelled_before_dispatch:
         return (*CANCELLED, batch.canceled_at)
     if now < dispatched:
         return (*QUEUED, batch.send_time)
+    status, code = batch.outcomes.get(recipient, DELIVERED)
+    if status == "Aborted":
+        return status, code, dispatched
     final = batch.send_time + batch.clock.final_after
     if now < final:
         return (*DISPATCHED, dispatched)
-    return (*DELIVERY_OUTCOMES.get("+" + recipient, DELIVERED), final)
+    return status, code, final
 
 
-def batch_report(batch: Batch, now: float, *, full: bool, statuses: set[str] | None = None) -> dict:
-    """The batch's delivery report: its recipients counted (and listed, if ``full``) by status."""
+@dataclass(frozen=True)
+class Filters:
+    """A batch report's ``status`` and ``code`` filters (comma lists); None lets every one in."""
+
+    statuses: frozenset[str] | None = None
+    codes: frozenset[int] | None = None
+
+    def admit(self, status: str, code: int) -> bool:
+        return ((self.statuses is None or status in self.statuses)
+                and (self.codes is None or code in self.codes))
+
+
+def _items(value: str | None) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()] if value else []
+
+
+def parse_filters(status: str | None, code: str | None) -> Filters | ErrorAnswer:
+    """The filters of a report's query, or Sinch's syntax_invalid_parameter_format."""
+    statuses, codes = set(), set()
+    for name in _items(status):
+        entry = delivery.status(name)
+        if entry is None:
+            return bad_format("status", f"'{name[:_SHOWN]}' is not a delivery status")
+        statuses.add(entry.name)
+    for number in _items(code):
+        if not (number.isascii() and number.isdigit() and len(number) <= 9):
+            return bad_format("code", f"'{number[:_SHOWN]}' is not a delivery-report code")
+        codes.add(int(number))
+    return Filters(frozenset(statuses) if statuses else None, frozenset(codes) if codes else None)
+
+
+def batch_report(batch: Batch, now: float, *, full: bool, filters: Filters = Filters()) -> dict:
+    """The batch's delivery report: its recipients counted (and listed, if ``full``) by status and
+    code. A batch cancelled before its dispatch has an empty report, as Sinch documents."""
     groups: dict[tuple[str, int], list[str]] = {}
-    for recipient in batch.recipients:
+    for recipient in () if batch.cancelled_before_dispatch else batch.recipients:
         status, code, _ = status_of(batch, recipient, now)
-        if statuses is None or status in statuses:
+        if filters.admit(status, code):
             groups.setdefault((status, code), []).append(recipient)
     report = {
         "type": "delivery_report_sms",
@@ -57,6 +97,12 @@ def recipient_report(batch: Batch, recipient: str, now: float) -> dict:
     return report
 
 
+def _not_yet(batch: Batch | None, now: float) -> bool:
+    """Unknown, or not available yet: a scheduled batch has no report until its send time (unless
+    it was cancelled)."""
+    return batch is None or (batch.send_time > now and batch.canceled_at is None)
+
+
 class Reports:
     """``GET .../batches/<id>/delivery_report`` and ``.../delivery_report/<recipient>``."""
 
@@ -66,19 +112,21 @@ class Reports:
     def on_batch_report(self, request: Request, plan: Plan, plan_id: str, batch_id: str) -> Response:
         batch = self._store.find(plan_id, batch_id)
         now = time.time()
-        if batch is None or (batch.send_time > now and batch.canceled_at is None):
-            return empty(404)  # unknown, or not yet available: a scheduled batch has no report
+        if _not_yet(batch, now):
+            return empty(404)
         kind = request.args.get("type", "summary")
         if kind not in ("summary", "full"):
-            return bad_format("type", f"'{kind}' is not a valid report type").response()
-        wanted = request.args.get("status")
-        statuses = {s.strip() for s in wanted.split(",")} if wanted else None
-        return json_response(200, batch_report(batch, now, full=kind == "full", statuses=statuses))
+            return bad_format("type", f"'{kind[:_SHOWN]}' is not a valid report type").response()
+        filters = parse_filters(request.args.get("status"), request.args.get("code"))
+        if isinstance(filters, ErrorAnswer):
+            return filters.response()
+        return json_response(200, batch_report(batch, now, full=kind == "full", filters=filters))
 
     def on_recipient_report(self, request: Request, plan: Plan, plan_id: str, batch_id: str,
                             recipient: str) -> Response:
         batch = self._store.find(plan_id, batch_id)
         digits = recipient.lstrip("+")
-        if batch is None or digits not in batch.recipients or batch.send_time > time.time():
+        now = time.time()
+        if _not_yet(batch, now) or digits not in batch.recipients:
             return empty(404)
-        return json_response(200, recipient_report(batch, digits, time.time()))
+        return json_response(200, recipient_report(batch, digits, now))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .clock import Clock, iso
 
@@ -30,7 +30,18 @@ class Batch:
     send_time: float  # epoch seconds
     clock: Clock
     canceled_at: float | None = None
-    size: int = 0  # bytes of its echo, for the store's memory budget
+    size: int = 0  # bytes of its echo and outcomes, for the store's memory budget
+    # how each recipient's (digits) message ends, for those not Delivered: (status, code)
+    outcomes: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    @property
+    def dispatch_time(self) -> float:
+        return self.send_time + self.clock.dispatch_after
+
+    @property
+    def cancelled_before_dispatch(self) -> bool:
+        """Cancelled in time: nothing was sent, and its report is empty (Sinch's docs)."""
+        return self.canceled_at is not None and self.canceled_at < self.dispatch_time
 
 
 class BatchStore:

@@ -1,10 +1,17 @@
 """Which input makes the sandbox answer what: one table, for the README, `%sms sandbox
 triggers` and the tests. Numbers are Swedish mobiles (+46 70 000 0xxx) whose last three
 digits say what they do: an HTTP status, or the delivery-report code they end in.
+
+Every delivery outcome has a row too: Sinch's own codes (with the status that
+`knowledge.delivery` gives each) come from the input that causes them at Sinch where there is
+one (a missing parameter, too many parts, no sender, an early expiry, a cancel), else from a
+number; the carrier-side statuses come from numbers, each with a carrier (SMPP-style) code.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from ..knowledge import delivery
 
 DEFAULT_SERVICE_PLAN_ID = "smsnb-sandbox"
 DEFAULT_API_TOKEN = "sandbox-token"
@@ -29,11 +36,26 @@ SLOW = "+46700000504"
 DROPPED = "+46700000444"
 HTTP_TRIGGERS = {RATE_LIMITED: 429, SERVER_ERROR: 500, UNAVAILABLE: 503, SLOW: "slow", DROPPED: "drop"}
 
-# Recipient numbers whose delivery report ends other than Delivered: (status, report code).
-DELIVERY_OUTCOMES = {
-    "+46700000402": ("Failed", 402),
-    "+46700000406": ("Expired", 406),
-    "+46700000408": ("Rejected", 408),
+NO_ORIGINATOR_SERVICE_PLAN_ID = "no-originator-plan"  # no default originator: a batch needs `from`
+
+# Recipient numbers whose messages end in one of Sinch's own codes (the last three digits); the
+# status each comes with is knowledge.delivery's.
+CODE_NUMBERS = {f"+46700000{code}": code for code in (402, 403, 404, 408, 412, 413)}
+TEMPORARY_CODES = frozenset({404})  # fails the first time on a plan; sent again, it passes
+# Recipient numbers whose messages end at the carrier: (status, the carrier's SMPP-style code).
+CARRIER_NUMBERS = {
+    "+46700000069": ("Rejected", 69),
+    "+46700000254": ("Failed", 254),
+    "+46700000011": ("Deleted", 11),
+    "+46700000098": ("Expired", 98),
+    "+46700000255": ("Unknown", 255),
+}
+_CARRIER_SAYS = {  # what each carrier-side outcome is, for its row
+    "Rejected": "the carrier's SMSC rejected it (SMPP submit failed)",
+    "Failed": "the carrier could not deliver it (SMPP delivery failure)",
+    "Deleted": "a remote SMSC deleted it (SMPP invalid destination address)",
+    "Expired": "the handset stayed unreachable until the message expired",
+    "Unknown": "no readable delivery receipt came back (SMPP unknown error)",
 }
 DELIVERED = ("Delivered", 0)
 
@@ -44,19 +66,61 @@ class Trigger:
     status: int | None  # HTTP status; None where the outcome is not one answer
     code: str | None  # Sinch's error code, or None
     how: str  # the input that produces it
+    delivery_status: str | None = None  # for a delivery outcome: the report's final status
+    delivery_code: int | None = None  # and its code
+
+
+def _number_of(code: int) -> str:
+    return next(number for number, value in CODE_NUMBERS.items() if value == code)
+
+
+def _sinch_code(code: int, how: str) -> Trigger:
+    entry = delivery.code(code)
+    return Trigger(f"delivery {entry.status} {code} {entry.name}", None, None, how, entry.status, code)
+
+
+def _carrier(number: str) -> Trigger:
+    status, code = CARRIER_NUMBERS[number]
+    return Trigger(f"delivery {status} {code} (carrier code)", None, None,
+                   f"recipient {number}: {_CARRIER_SAYS[status]}", status, code)
+
+
+DELIVERY_TRIGGERS: tuple[Trigger, ...] = (
+    _sinch_code(402, f"recipient {_number_of(402)}"),
+    _sinch_code(403, f"recipient {_number_of(403)}"),
+    _sinch_code(404, f"recipient {_number_of(404)}, the first time on a service plan; sent again, it is "
+                     "Delivered (and the next time fails again)"),
+    _sinch_code(405, "`parameters` given and a `${name}` of it in `body` with no value for a recipient "
+                     "(keyed `46701234567` or `+46701234567`) and no `default`: that recipient only"),
+    _sinch_code(406, "an `expire_at` that has passed by the dispatch (by default 0.05 s after the send "
+                     "time), e.g. a `send_at` in the past and an `expire_at` a second after it"),
+    _sinch_code(407, "a batch cancelled (`DELETE`) before its dispatch, e.g. one whose `send_at` is "
+                     "ahead: its batch report is then empty, each recipient's report says Cancelled 407"),
+    _sinch_code(408, f"recipient {_number_of(408)}"),
+    _sinch_code(410, f"no `from` on service plan `{NO_ORIGINATOR_SERVICE_PLAN_ID}` (same token; the other "
+                     "plans have a default originator)"),
+    _sinch_code(411, "a body of more parts than `max_number_of_message_parts`; with `truncate_concat: true` "
+                     "it is cut to fit instead, and Delivered"),
+    _sinch_code(412, f"recipient {_number_of(412)}"),
+    _sinch_code(413, f"recipient {_number_of(413)}"),
+    *(_carrier(number) for number in CARRIER_NUMBERS),
+)
 
 
 TRIGGERS: tuple[Trigger, ...] = (
     Trigger("201 batch created, then Delivered", 201, None,
-            f"any valid mobile number, e.g. {ORDINARY_MOBILE}"),
+            f"any valid mobile number, e.g. {ORDINARY_MOBILE}", *DELIVERED),
     Trigger("400 syntax_invalid_json", 400, "syntax_invalid_json",
-            'a body that is not JSON (`{"to": [}`), or a wrong type (`"to": "+46701234567"`)'),
+            'a body that is not JSON (`{"to": [}`), or a wrong type (`"to": "+46701234567"`, `parameters` '
+            "not an object of objects of strings)"),
     Trigger("400 syntax_invalid_parameter_format", 400, "syntax_invalid_parameter_format",
             "a number without country code (`0701234567`), with letters, or of impossible length (`+1`); a "
-            "`callback_url` that is not an http(s) URL; an unknown `delivery_report`"),
+            "`callback_url` that is not an http(s) URL; an unknown `delivery_report`; a delivery report "
+            "`status` or `code` filter that is not one"),
     Trigger("400 syntax_constraint_violation", 400, "syntax_constraint_violation",
             "no `to` or `body`, an empty `to`, over 1000 recipients, a body over 1600 characters, "
-            "`client_reference` over 128, `expire_at` before `send_at`"),
+            "`client_reference` over 128, `expire_at` not after `send_at` or over 3 days after it, "
+            "`max_number_of_message_parts` below 1"),
     Trigger("403 missing_callback_url", 403, "missing_callback_url",
             "`delivery_report` other than `none` with no `callback_url` (plan "
             f"`{CALLBACK_SERVICE_PLAN_ID}` has a default one)"),
@@ -70,7 +134,7 @@ TRIGGERS: tuple[Trigger, ...] = (
             "a missing or wrong bearer token, or an expired OAuth2 access token"),
     Trigger("404 Not Found", 404, None,
             "a mistyped path, an unknown service plan or batch id, or the delivery report of a batch whose "
-            "`send_at` is still ahead"),
+            "`send_at` is still ahead (and that is not cancelled)"),
     Trigger("405 Method Not Allowed", 405, None, "a method the path does not take, e.g. PUT on `batches`"),
     Trigger("413 Payload Too Large", 413, None, "a request body over 1 MiB"),
     Trigger("415 Unsupported Media Type", 415, None, "a POST without `Content-Type: application/json`"),
@@ -84,9 +148,7 @@ TRIGGERS: tuple[Trigger, ...] = (
             f"recipient {SLOW}: answers only after `slow_seconds` (default 30 s); sent again, at once"),
     Trigger("connection dropped mid-answer", None, None,
             f"recipient {DROPPED} (once; sent again, it passes)"),
-    Trigger("delivery report Failed", None, None, "recipient +46700000402 (report code 402)"),
-    Trigger("delivery report Expired", None, None, "recipient +46700000406 (report code 406)"),
-    Trigger("delivery report Rejected", None, None, "recipient +46700000408 (report code 408)"),
+    *DELIVERY_TRIGGERS,
 )
 
 

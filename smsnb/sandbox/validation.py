@@ -105,7 +105,25 @@ def check_types(batch: dict) -> ErrorAnswer | None:
         if not isinstance(item, str):
             actual = _JSON_NAMES.get(type(item), "a value")
             return invalid_json(f"'to[{index}]' must be a string, not {actual}")
+    return check_parameters(batch.get("parameters") or {})
+
+
+def check_parameters(parameters: dict) -> ErrorAnswer | None:
+    """``parameters`` is ``{name: {msisdn or "default": value}}``, every value a string."""
+    for name, values in parameters.items():
+        if not isinstance(values, dict):
+            return invalid_json(f"'parameters.{_short(name)}' must be an object, not "
+                                f"{_JSON_NAMES.get(type(values), 'a value')}")
+        for key, value in values.items():
+            if not isinstance(value, str):
+                return invalid_json(f"'parameters.{_short(name)}.{_short(key)}' must be a string, not "
+                                    f"{_JSON_NAMES.get(type(value), 'a value')}")
     return None
+
+
+def _short(name: str, limit: int = 40) -> str:
+    """A key quoted back in an error: a key may be as long as the request."""
+    return name if len(name) <= limit else name[:limit] + "..."
 
 
 def check_formats(batch: dict) -> ErrorAnswer | None:
