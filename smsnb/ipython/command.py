@@ -23,9 +23,11 @@ SUBCOMMAND_GRAMMAR = {
     "login": (0, 6, "%sms login [--service-plan-id ID | --project ID --key-id ID] [--region R]"),
     "sandbox": (0, 2, f"%sms sandbox [{'|'.join(SANDBOX_ACTIONS)}] [N]"),
     "history": (0, 1, "%sms history [N]"),
+    "report": (0, 2, "%sms report [N | BATCH_ID] [--sandbox | --live]"),
 }
 SUBCOMMANDS = tuple(SUBCOMMAND_GRAMMAR)
 MAX_NUMBER = 999_999  # a row number or journal count; more is a typo (and int() refuses 4,301 digits)
+MAX_BATCH_ID = 100  # Sinch's ids have 26 characters; a longer word is not one
 
 SEND_ARGUMENTS: tuple[tuple[tuple, dict], ...] = (
     (("to",), dict(nargs="*", metavar="TO", help="recipient numbers, in international form (+46701234567)")),
@@ -36,6 +38,17 @@ SEND_ARGUMENTS: tuple[tuple[tuple, dict], ...] = (
                                   help="none, summary, full, per_recipient or per_recipient_final")),
     (("--callback-url",), dict(metavar="URL", help="where Sinch POSTs delivery reports")),
     (("--client-reference",), dict(metavar="REF", help="your reference, echoed in delivery reports")),
+    (("--param",), dict(action="append", dest="params", metavar="NAME=VALUE",
+                        help="the value of ${NAME} in the body: NAME=VALUE for every recipient (the "
+                             "default), NAME@MSISDN=VALUE for one; repeatable (Sinch's 'parameters')")),
+    (("--max-parts",), dict(metavar="N", help="send only if the body fits in N parts, an integer >= 1 "
+                                              "(max_number_of_message_parts)")),
+    (("--truncate",), dict(action="store_true", help="cut a body that needs more parts than --max-parts "
+                                                     "to fit (truncate_concat)")),
+    (("--send-at",), dict(metavar="TIME", help="when to send: ISO-8601 with a zone, e.g. "
+                                               "2030-01-31T09:00:00Z (send_at)")),
+    (("--expire-at",), dict(metavar="TIME", help="give up delivering after: ISO-8601 with a zone "
+                                                 "(expire_at; Sinch's default is 3 days after send_at)")),
     (("--dry-run",), dict(action="store_true", help="count parts and encoding; send nothing")),
     (("--timeout",), dict(type=float, metavar="SECONDS",
                           help="the most this request may take in all: connect, send and the whole answer")),
@@ -75,6 +88,20 @@ class Send:
     timeout: float | None = None
     raw_json: str | None = None  # the cell of %%sms --json, exactly as written
     backend: str | None = None  # "sandbox" or "live" when forced
+    params: tuple[tuple[str, str, str], ...] = ()  # (name, MSISDN or "default", value), as written
+    max_parts: int | None = None
+    truncate: bool = False
+    send_at: str | None = None  # exactly as written (checked: ISO-8601 with a zone)
+    expire_at: str | None = None
+
+    def extra(self) -> dict:
+        """The other Sinch fields these options set, named as Sinch names them."""
+        fields: dict = {}
+        for name, who, value in self.params:
+            fields.setdefault("parameters", {}).setdefault(name, {})[who] = value
+        optional = {"max_number_of_message_parts": self.max_parts, "truncate_concat": self.truncate or None,
+                    "send_at": self.send_at, "expire_at": self.expire_at}
+        return {**fields, **{k: v for k, v in optional.items() if v is not None}}
 
 
 @dataclass(frozen=True)
@@ -114,7 +141,9 @@ def parse(line: str, cell: str | None = None) -> Send | Subcommand:
     backend = "sandbox" if args.sandbox else "live" if args.live else None
     options = dict(sender=args.sender, delivery_report=args.delivery_report, callback_url=args.callback_url,
                    client_reference=args.client_reference, dry_run=args.dry_run, timeout=args.timeout,
-                   backend=backend)
+                   backend=backend, params=_params(args.params or ()), max_parts=_max_parts(args.max_parts),
+                   truncate=args.truncate, send_at=_time(args.send_at, "--send-at"),
+                   expire_at=_time(args.expire_at, "--expire-at"))
     if args.raw_json:
         return _raw_json_send(args, cell, options)
     body = _body(args, cell)
@@ -148,12 +177,55 @@ def _raw_json_send(args, cell: str | None, options: dict) -> Send:
     """%%sms --json: the cell is the whole request, sent byte for byte."""
     if cell is None or not cell.strip():
         raise usage_error("--json takes the raw JSON request from the cell: use %%sms --json with a cell")
-    fields = ("sender", "delivery_report", "callback_url", "client_reference")
-    if args.to or args.body is not None or any(options[k] for k in fields):
+    fields = ("sender", "delivery_report", "callback_url", "client_reference", "params", "max_parts",
+              "truncate", "send_at", "expire_at")
+    if args.to or args.body is not None or any(options[k] not in (None, (), False) for k in fields):
         raise usage_error("With --json the cell is the whole request: put recipients and fields in the JSON")
     if args.dry_run:  # a dry run needs a request to count; raw JSON may not even be one
         raise usage_error("--dry-run takes recipients and a body, not --json: %sms --dry-run TO -m BODY")
     return Send(to=(), body=None, raw_json=cell, **{**options, "sender": None})
+
+
+PARAM_FORM = "--param takes NAME=VALUE (every recipient) or NAME@MSISDN=VALUE (one recipient)"
+
+
+def _is_name(word: str) -> bool:
+    """A parameter's name as ${NAME} can hold it: no space, control character, @, =, $ or brace."""
+    return bool(word) and all(c.isprintable() and not c.isspace() and c not in "@=${}" for c in word)
+
+
+def _params(words) -> tuple[tuple[str, str, str], ...]:
+    """--param NAME=VALUE and NAME@MSISDN=VALUE, as (name, MSISDN or "default", value)."""
+    found: dict[tuple[str, str], str] = {}
+    for word in words:
+        head, equals, value = word.partition("=")
+        name, at, who = head.partition("@")
+        if not equals or not _is_name(name) or (at and not (who.strip() and who.isprintable())):
+            raise usage_error(f"{PARAM_FORM}, not {shown(word)}")
+        key = (name, who or "default")
+        if key in found:
+            given = name if key[1] == "default" else f"{name}@{key[1]}"
+            raise usage_error(f"--param {shown(given)} is given twice: give each value once")
+        found[key] = value
+    return tuple((name, who, value) for (name, who), value in found.items())
+
+
+def _max_parts(word: str | None) -> int | None:
+    if word is None:
+        return None
+    if not (word.isascii() and word.isdigit() and len(word) <= len(str(MAX_NUMBER))) or int(word) < 1:
+        raise usage_error(f"--max-parts takes a whole number from 1 to {MAX_NUMBER}, not {shown(word)}")
+    return int(word)
+
+
+def _time(word: str | None, option: str) -> str | None:
+    """The time exactly as written, once it reads as ISO-8601 with a zone."""
+    from ..knowledge.rules import parse_time
+
+    if word is not None and parse_time(word) is None:
+        raise usage_error(f"{option} takes an ISO-8601 time with a zone, e.g. 2030-01-31T09:00:00Z or "
+                          f"2030-01-31T10:00:00+01:00, not {shown(word)}")
+    return word
 
 
 def _body(args, cell: str | None) -> str:
@@ -188,6 +260,8 @@ def _subcommand(words: list[str], cell: str | None) -> Subcommand:
         number = _number(rest[1], "Journal takes a number of requests", usage)
     if name == "login":
         _login_options(rest, usage)
+    if name == "report":
+        number = report_target(rest, usage).row
     return Subcommand(name, rest, number)
 
 
@@ -222,3 +296,34 @@ def _login_options(rest: tuple[str, ...], usage: str) -> dict:
 
 def login_options(sub: Subcommand) -> dict:
     return _login_options(sub.args, "")
+
+
+@dataclass(frozen=True)
+class ReportTarget:
+    """What %sms report reports: a history row, a batch id (and where to look), or the last send."""
+
+    row: int | None = None
+    batch_id: str | None = None
+    backend: str | None = None  # "sandbox" or "live" when forced; only with a batch id
+
+
+def report_target(rest: tuple[str, ...], usage: str = SUBCOMMAND_GRAMMAR["report"][2]) -> ReportTarget:
+    flags = [word for word in rest if word in ("--sandbox", "--live")]
+    words = [word for word in rest if word not in flags]
+    if len(flags) > 1:
+        raise UsageError(f"Choose one of --sandbox and --live. Usage: {usage}")
+    if len(words) > 1 or any(word.startswith("-") for word in words):
+        raise UsageError(f"Report takes one row number or batch id, not {shown(' '.join(words))}. "
+                         f"Usage: {usage}")
+    backend = flags[0][2:] if flags else None
+    word = words[0] if words else None
+    if word is None or (word.isascii() and word.isdigit()):
+        if backend:
+            raise UsageError(f"--{backend} goes with a batch id: a history row reports from where it "
+                             f"was sent. Usage: {usage}")
+        row = None if word is None else _number(word, "Report takes a history row number", usage)
+        return ReportTarget(row=row)
+    if not (len(word) <= MAX_BATCH_ID and all(c.isascii() and (c.isalnum() or c in "-_") for c in word)):
+        raise UsageError(f"Report takes a history row number or a batch id (letters and digits, as Sinch "
+                         f"gave it), not {shown(word)}. Usage: {usage}")
+    return ReportTarget(batch_id=word, backend=backend)

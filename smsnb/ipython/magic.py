@@ -63,6 +63,10 @@ class SmsMagic(SmsSettings):
           %sms --dry-run +46701234567 -m "Hej 😀"        parts and encoding; nothing sent
           %sms +46701234567 -m hi --delivery-report full --callback-url https://example.com/dlr
           r = %sms +46701234567 -m hi                   the result object: r.ok, r.batch_id, r.resend()
+          %sms +46701234567 +46701234568 -m 'Hi ${name}' --param name=there --param name@+46701234567=Anna
+                                                        ${name} per recipient, with a default
+          %sms +46701234567 -m "a long text..." --max-parts 1 --truncate    one part at most: cut to fit
+          %sms +46701234567 -m hi --send-at 2030-01-31T09:00:00Z --expire-at 2030-01-31T10:00:00Z
 
           %%sms +46701234567
           A longer body, written in the cell.
@@ -72,12 +76,16 @@ class SmsMagic(SmsSettings):
 
         Subcommands::
 
-          %sms explain CODE     what an error code means and how to fix it
-          %sms errors           the whole error catalog
+          %sms explain CODE     what an error code, delivery-report code or status means, and what to do
+          %sms errors           the whole catalog: request-time errors; delivery-report codes and statuses
           %sms config           the settings and where they come from (secrets masked)
           %sms login            enter a token (or --project ID --key-id ID for a key secret); memory only
           %sms sandbox [status|start|stop|triggers|journal [N]|reset]
           %sms history [N]      this session's requests; row N back as its result
+          %sms report [N | BATCH_ID] [--sandbox | --live]
+                                the delivery report of the last send, row N or a batch, explained
+          %sms explain 405      both meanings of a number: HTTP 405, and delivery-report code 405
+          %sms explain Aborted  a delivery status; delivery_405, http_405 for one meaning
         """
         cmd = command.parse(line, cell)
         if isinstance(cmd, command.Subcommand):
@@ -99,6 +107,7 @@ ROUTES: dict[str, Callable] = {
     "login": _login,
     "sandbox": lambda views, cmd: views.sandbox(*cmd.args[:1], count=cmd.number),
     "history": lambda views, cmd: views.history(cmd.number),
+    "report": lambda views, cmd: views.report(command.report_target(cmd.args)),
 }
 
 

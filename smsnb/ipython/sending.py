@@ -31,7 +31,7 @@ class Sender:
         if cmd.raw_json is None:
             request = SmsRequest(to=cmd.to, body=cmd.body, sender=cmd.sender,
                                  delivery_report=cmd.delivery_report, callback_url=cmd.callback_url,
-                                 client_reference=cmd.client_reference)
+                                 client_reference=cmd.client_reference, extra=cmd.extra())
         route = self._backends.backend(cmd.backend, resolved)
         hints = tuple(number_hints(cmd.to, resolved.default_country or None)) + \
             tuple(self._backends.new_warnings(resolved))

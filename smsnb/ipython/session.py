@@ -30,7 +30,7 @@ class SmsSession:
         self.backends = Backends(traits, env, cwd, self.embedded, lock)
         self.sender = Sender(self, self.backends, self.embedded, lock)
         self.tracker = Tracker(self.backends, self.embedded, lock)
-        self.views = Views(self.backends, self.embedded, self.sender.history)
+        self.views = Views(self.backends, self.embedded, self.sender.history, self.tracker)
 
     # --- what the magic asks ----------------------------------------------------------------------
 

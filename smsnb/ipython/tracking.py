@@ -38,7 +38,7 @@ class Tracker:
         """The batch's whole delivery report now (``type=full``: each status and code with its
         recipients), or None when no report can come any more (the sandbox that got it stopped).
         Never starts a sandbox. SmsError when Sinch answers with an error (404: not available yet)."""
-        client = self._client_of(result)
+        client = self.client_of(result)
         if client is None:
             return None
         return client.delivery_report(result.batch_id, "full", timeout=10).data
@@ -52,7 +52,7 @@ class Tracker:
         if not isinstance(payload, dict):
             return []  # not a request Sinch could have accepted
         try:
-            client = self._client_of(result)
+            client = self.client_of(result)
         except NoCredentials:
             raise RuntimeError("No live credentials now: smsnb cannot read that account's batches.") from None
         if client is None:
@@ -73,7 +73,7 @@ class Tracker:
             return Target("https://us.sms.api.sinch.com", "YOUR_SERVICE_PLAN_ID")
         return Target(client.base_url, client.account_id or "", client.oauth, client.token_url)
 
-    def _client_of(self, result: Result):
+    def client_of(self, result: Result):
         """The client for where ``result`` went, without starting anything: None when the sandbox
         that got it has stopped (its batches went with it)."""
         if result.route != "SANDBOX":

@@ -1,7 +1,8 @@
 """What the subcommands show: each builds a `Message` (text, and HTML through card.safe).
 
-explain and errors read the catalog; config the settings; login asks for a secret; history the
-requests sent; sandbox starts, stops and shows the embedded sandbox.
+explain and errors read both halves of the catalog (see `explaining`); config the settings; login
+asks for a secret; history the requests sent; report a batch's delivery report (see `reporting`);
+sandbox starts, stops and shows the embedded sandbox.
 """
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from IPython.core.error import UsageError
 from ..card import render
 from ..card.outcome import Message, Result
 from ..card.safe import html, join
-from ..knowledge import catalog
 from ..sinch.secret import Secret
-from . import command, settings
+from . import command, explaining, settings
 from .backends import Backends
 from .embedded import EmbeddedSandbox
+from .reporting import Reporter
+from .tracking import Tracker
 
 JOURNAL_ROWS = 10  # what %sms sandbox journal shows without a count
 
@@ -31,25 +33,20 @@ def _table(headers: list[str], rows: list[list], value=None, footer: str = "") -
 
 
 class Views:
-    def __init__(self, backends: Backends, embedded: EmbeddedSandbox, history: deque[Result]):
+    def __init__(self, backends: Backends, embedded: EmbeddedSandbox, history: deque[Result],
+                 tracker: Tracker):
         self._backends = backends
         self._embedded = embedded
         self._history = history
+        self._reporter = Reporter(backends, tracker, history)
 
     @staticmethod
     def explain(code: str) -> Message:
-        entry = catalog.get(code)
-        if entry is None:
-            close = catalog.suggest(code)
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
-            raise UsageError(f"No catalog entry {command.shown(code)}.{hint} %sms errors lists them all. "
-                             f"Usage: %sms explain CODE")
-        return Message(render.entry_text(entry), render.entry_html(entry), entry)
+        return explaining.explain(code)
 
     @staticmethod
     def errors() -> Message:
-        rows = [[e.status or "", e.key, e.title] for e in catalog.ENTRIES]
-        return _table(["status", "code", "title"], rows, catalog.ENTRIES)
+        return explaining.errors()
 
     def config(self) -> Message:
         resolved = self._backends.settings()
@@ -111,6 +108,10 @@ class Views:
             rows = f"rows are 0 to {len(self._history) - 1}" if self._history else "there are no requests yet"
             raise UsageError(f"No history row {index}: {rows}. Usage: %sms history [N]")
         return self._history[index]
+
+    def report(self, target: command.ReportTarget) -> Message | Result:
+        """%sms report: the delivery report of a history row, the last send, or a batch id."""
+        return self._reporter.report(target)
 
     def sandbox(self, action: str = "status", count: int | None = None) -> Message:
         """%sms sandbox ACTION; ``count`` is how many journal entries to show."""
