@@ -32,7 +32,11 @@ def test_help_shows_options_subcommands_and_examples(ip):
     for needle in ("--from", "--delivery-report", "--callback-url", "--client-reference", "--dry-run",
                    "--timeout", "--json", "--sandbox", "--live", "%sms explain CODE", "%sms history",
                    "%%sms --json", "%%sms only: the cell is the raw JSON request",
-                   '%sms +46701234567 -m "Hello"', "SmsMagic.region"):
+                   '%sms +46701234567 -m "Hello"', "SmsMagic.region",
+                   "--param NAME=VALUE", "NAME@MSISDN=VALUE", "--max-parts N", "--truncate", "--send-at TIME",
+                   "--expire-at TIME", "--param name=there --param name@+46701234567=Anna",
+                   "--max-parts 1 --truncate", "--send-at 2030-01-31T09:00:00Z --expire-at",
+                   "%sms report [N | BATCH_ID]", "%sms explain 405", "%sms explain Aborted"):
         assert needle in doc, needle
 
 
@@ -189,6 +193,54 @@ def test_resend_with_a_change(ip):
     assert fixed.ok and fixed.data["to"] == ["46701234567"]
 
 
+def test_explain_a_number_with_two_meanings_says_both_and_how_to_ask_for_one(ip):
+    both = sms(ip, "explain 405")
+    text = text_of(both)
+    assert text.startswith("405 has 2 meanings:")
+    assert "http_405      HTTP 405: Sinch's answer to the request" in text and "Method not allowed" in text
+    assert "delivery_405  delivery-report code 405 (Aborted): after a 201" in text
+    assert "Unmatched parameter" in text
+    assert "Ask for one: %sms explain http_405, or %sms explain delivery_405" in text
+    assert "Unmatched parameter" in html_of(both) and "Method not allowed" in html_of(both)
+    assert text_of(sms(ip, "explain http_405")).startswith("405 · http_405\nMethod not allowed")
+    assert text_of(sms(ip, "explain delivery_405")).startswith("delivery 405 · Aborted\nUnmatched parameter")
+
+
+def test_explain_a_delivery_code_and_a_status(ip):
+    code = sms(ip, "explain 402")
+    assert text_of(code).startswith("delivery 402 · Aborted\nMessage unroutable\nWhat it means: The SMSC")
+    assert "Fields a fix touches: to" in text_of(code) and "delivery-report-error-codes" in html_of(code)
+    for word in ("Aborted", "aborted", "status_aborted"):
+        status = text_of(sms(ip, f"explain {word}"))
+        assert status.startswith("delivery status Aborted\nAborted\nWhat it means: Aborted: stopped"), word
+    assert text_of(sms(ip, "explain Queued")).startswith("delivery status Queued (not final)")
+    assert text_of(sms(ip, "explain 429")).startswith("429 · http_429")  # an HTTP status alone: one meaning
+
+
+@pytest.mark.parametrize("word, message", [
+    ("9999", "No catalog entry '9999'. A delivery-report code outside 0 and 400 to 413 is the carrier's own"),
+    ("http_402", "No catalog entry 'http_402'. Did you mean delivery_402"),
+    ("delivery_429", "Did you mean http_429"),
+    ("Abortd", "Did you mean Aborted?"),
+])
+def test_explain_of_an_unknown_key_is_a_usage_error_with_what_is_close(ip, word, message):
+    with pytest.raises(UsageError) as caught:
+        sms(ip, f"explain {word}")
+    assert message in str(caught.value) and "Usage: %sms explain CODE" in str(caught.value)
+
+
+def test_errors_lists_request_time_errors_and_delivery_codes_and_statuses_apart(ip):
+    listing = sms(ip, "errors")
+    request, delivery = text_of(listing).split("\n\nDelivery-report codes and statuses: ")
+    assert request.startswith("Request-time errors: Sinch answers the request itself with an error")
+    assert "http_405" in request and "syntax_invalid_json" in request and "delivery_" not in request
+    for key in ("delivery_0", "delivery_402", "delivery_413", "status_aborted", "status_unknown"):
+        assert key in delivery, key
+    assert "http_" not in delivery and "syntax_" not in delivery
+    assert "Request-time errors" in html_of(listing)
+    assert "Delivery-report codes and statuses" in html_of(listing)
+
+
 def test_explain_and_errors(ip):
     card = sms(ip, "explain missing_callback_url")
     assert isinstance(card, Message)
@@ -199,6 +251,33 @@ def test_explain_and_errors(ip):
     table = text_of(sms(ip, "errors"))
     for key in ("syntax_invalid_json", "blocked_account", "http_429", "timeout_read", "unknown_code"):
         assert key in table
+
+
+# Each batch option reaches the sandbox as exactly the Sinch field it names.
+@pytest.mark.parametrize("options, fields", [
+    ("--param name=there", {"parameters": {"name": {"default": "there"}}}),
+    ("--param name@+46701234567=Anna --param name=there --param code@46701234568=7",
+     {"parameters": {"name": {"+46701234567": "Anna", "default": "there"}, "code": {"46701234568": "7"}}}),
+    ("--max-parts 2", {"max_number_of_message_parts": 2}),
+    ("--max-parts 1 --truncate", {"max_number_of_message_parts": 1, "truncate_concat": True}),
+    ("--send-at 2099-01-31T09:00:00Z", {"send_at": "2099-01-31T09:00:00Z"}),
+    ("--send-at 2099-01-31T09:00:00+01:00 --expire-at 2099-01-31T10:30:00.250+01:00",
+     {"send_at": "2099-01-31T09:00:00+01:00", "expire_at": "2099-01-31T10:30:00.250+01:00"}),
+])
+def test_each_batch_option_reaches_the_sandbox_exactly(ip, options, fields):
+    import json
+
+    result = sms(ip, f"{MOBILE} +46701234568 -m 'Hi ${{name}}' {options}")
+    assert result.ok, text_of(result)
+    journal = ip.magics_manager.registry["SmsMagic"].session.sandbox.journal.entries()
+    assert json.loads(journal[-1]["body"]) == {"to": [MOBILE, "+46701234568"], "body": "Hi ${name}", **fields}
+
+
+def test_batch_options_reach_a_dry_run_too(ip):
+    result = sms(ip, f"--dry-run {MOBILE} -m 'Hi ${{name}}' --param name=Anna --max-parts 1 --truncate")
+    assert result.ok and result.action == "dry_run"
+    journal = ip.magics_manager.registry["SmsMagic"].session.sandbox.journal.entries()
+    assert '"parameters": {"name": {"default": "Anna"}}' in journal[-1]["body"]
 
 
 def test_sandbox_subcommand(ip):
@@ -240,6 +319,13 @@ def test_sandbox_subcommand(ip):
     ("sandbox status 3", None, "Only 'journal' takes a number"),
     ("explain " + "x" * 5000, None, "No catalog entry 'xxx"),
     ("login --" + "p" * 5000 + " x", None, "Unknown login option '--ppp"),
+    (f"{MOBILE} -m hi --param name", None, "--param takes NAME=VALUE (every recipient) or NAME@MSISDN=VALUE"),
+    (f"{MOBILE} -m hi --max-parts 0", None, "--max-parts takes a whole number from 1 to 999999, not '0'"),
+    (f"{MOBILE} -m hi --max-parts", None, "Argument --max-parts: expected one argument"),
+    (f"{MOBILE} -m hi --send-at 9am", None, "--send-at takes an ISO-8601 time with a zone"),
+    (f"{MOBILE} -m hi --expire-at 2030-01-31T09:00", None, "--expire-at takes an ISO-8601 time with a zone"),
+    ("report x/y", None, "Report takes a history row number or a batch id"),
+    ("report 2 --live", None, "--live goes with a batch id"),
 ])
 def test_bad_syntax_is_a_one_line_usage_error(ip, line, cell, message):
     with pytest.raises(UsageError) as caught:
@@ -283,9 +369,9 @@ def test_delivery_status_from_code(ip):
     from tests.conftest import wait_for
 
     result = sms(ip, f"{MOBILE} +46700000402 -m hi")
-    assert wait_for(lambda: set(result.delivery_status().values()) <= {"Delivered", "Failed"} and
+    assert wait_for(lambda: set(result.delivery_status().values()) <= {"Delivered", "Aborted"} and
                     len(result.delivery_status()) == 2)
-    assert result.delivery_status() == {"46701234567": "Delivered", "46700000402": "Failed"}
+    assert result.delivery_status() == {"46701234567": "Delivered", "46700000402": "Aborted"}
     with pytest.raises(RuntimeError, match="Only a sent batch"):
         sms(ip, "+1 -m x").delivery_status()
 
