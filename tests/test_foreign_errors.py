@@ -1,0 +1,214 @@
+"""Sinch's errors raised by the user's own code: the official Sinch SDK (2.x, installed) and plain
+`requests`, driven for real against a sandbox, in a real InteractiveShell.
+
+SDK 1.x cannot be installed beside 2.x (one package name): its shapes are reproduced below from
+its source (an `SMSException` with the same `HTTPResponse`, and `KeyError('text')` on an empty
+error body) in modules named as its own, and read by the same duck typing."""
+import json
+
+import pytest
+import requests
+
+from smsnb.sandbox import Clock, Sandbox, triggers
+from smsnb.sinch import foreign
+from smsnb.sinch.secret import Secret
+
+TOKEN = "SENTINELsdkTOKEN7Qz"
+KEY_SECRET = "SENTINELsdkKEY3Wx"
+MOBILE = triggers.ORDINARY_MOBILE
+SENDER = "+46700000001"
+
+
+@pytest.fixture
+def box():
+    """A sandbox whose token and key secret are sentinels: no output may ever hold them."""
+    clock = Clock(dispatch_after=0.05, final_after=0.15, callback_retry_after=0.05)
+    with Sandbox(api_token=TOKEN, key_secret=KEY_SECRET, slow_seconds=2, clock=clock) as sandbox:
+        yield sandbox
+
+
+def sdk(box, token=TOKEN, plan=None):
+    """The official SDK's client, pointed at the sandbox, that does not retry a 429 by itself."""
+    from sinch import SinchClient
+    from sinch.core.clients.retry_configuration import RetryConfiguration
+    from sinch.core.enums import RetryPolicy
+
+    client = SinchClient(service_plan_id=plan or box.service_plan_id, sms_api_token=token, sms_region="us",
+                         retry_configuration=RetryConfiguration(retry_policy=RetryPolicy.NONE))
+    client.configuration.sms_domain_with_service_plan_id = box.url  # the sandbox instead of Sinch's host
+    client.configuration.connection_timeout = 1
+    return client
+
+
+def sdk_oauth(box, secret=KEY_SECRET):
+    from sinch import SinchClient
+
+    client = SinchClient(project_id=box.credentials.project_id, key_id=box.credentials.key_id,
+                         key_secret=secret, sms_region="us")
+    client.configuration.auth_origin = box.url
+    client.configuration.sms_domain = box.url
+    return client
+
+
+def raised(call):
+    try:
+        call()
+    except Exception as error:  # the exception as the user's cell gets it
+        return error
+    raise AssertionError("nothing was raised")
+
+
+def post(box, batch=None, *, raw=None, token=TOKEN, plan=None, **kw):
+    headers = {"Authorization": f"Bearer {token}", **kw.pop("headers", {"Content-Type": "application/json"})}
+    data = raw if raw is not None else json.dumps(batch)
+    url = f"{box.url}/xms/v1/{plan or box.service_plan_id}/batches"
+    return requests.post(url, data=data, headers=headers, timeout=kw.pop("timeout", 5), **kw)
+
+
+# --- reading a foreign exception or answer (pure) --------------------------------------------------
+
+def test_an_sdk_exception_gives_the_answer_and_the_request_as_sent(box):
+    error = raised(lambda: sdk(box).sms.batches.send_sms(to=[triggers.FIXED_LINE], from_=SENDER, body="hi"))
+    assert type(error).__name__ == "SmsException" and str(error) == "Error 403"  # all the SDK says
+    answer = foreign.from_exception(error)
+    assert answer.status == 403 and answer.source == "the Sinch SDK" and answer.from_sandbox
+    assert answer.error().key == "illegal_number_type" and "fixed line" in answer.error().text
+    sent = answer.request
+    assert sent.method == "POST" and sent.path == f"/xms/v1/{box.service_plan_id}/batches"
+    assert json.loads(sent.body)["to"] == [triggers.FIXED_LINE]
+    assert sent.headers["Authorization"] == "Bearer ********" and answer.token == Secret(TOKEN)
+    assert answer.endpoint() == foreign.Endpoint(box.url, box.service_plan_id, Secret(TOKEN))
+    assert TOKEN not in repr(answer) + repr(answer.endpoint()) + repr(answer.error().__dict__)
+
+
+def test_an_empty_401_from_the_sdk_is_http_401(box):
+    answer = foreign.from_exception(raised(lambda: sdk(box, token="wrong").sms.batches.send_sms(
+        to=[MOBILE], from_=SENDER, body="hi")))
+    assert (answer.status, answer.content, answer.error().key) == (401, b"", "http_401")
+
+
+def test_the_sdks_oauth_failure_is_oauth_failed(box):
+    error = raised(lambda: sdk_oauth(box, secret="wrong").sms.batches.send_sms(to=[MOBILE], from_=SENDER,
+                                                                               body="hi"))
+    answer = foreign.from_exception(error)
+    assert answer.error().key == "oauth_failed" and answer.request.path == "/oauth2/token"
+    assert answer.request.body == "grant_type=client_credentials" and answer.endpoint() is None
+    assert KEY_SECRET not in repr(answer) + repr(answer.error().__dict__)
+
+
+def test_the_sdks_own_checks_are_not_answers(box):
+    client = sdk(box)
+    client.configuration.sms_api_token = None
+    error = raised(lambda: client.sms.batches.send_sms(to=[MOBILE], from_=SENDER, body="hi"))
+    assert foreign.from_exception(error) is None
+
+
+def test_requests_http_error_and_response(box):
+    response = post(box, {"to": [MOBILE], "body": "x" * 1601})
+    error = raised(response.raise_for_status)
+    answer = foreign.from_exception(error)
+    assert answer.error().key == "syntax_constraint_violation" and answer.source == "requests"
+    assert answer.request.headers["Authorization"] == "Bearer ********" and answer.token == Secret(TOKEN)
+    accepted = foreign.from_response(post(box, {"to": [MOBILE], "body": "hi"}))
+    assert accepted.ok and accepted.error() is None and accepted.data()["to"] == [MOBILE.lstrip("+")]
+
+
+@pytest.mark.parametrize("number, key", [(triggers.SLOW, "timeout_read"),
+                                         (triggers.DROPPED, "connection_dropped")])
+def test_a_failure_on_the_way_to_the_sandbox(box, number, key):
+    error = raised(lambda: post(box, {"to": [number], "body": "hi"}, timeout=0.5))
+    answer = foreign.from_exception(error)
+    assert answer.status is None and answer.error().key == key and answer.error().may_have_been_sent
+    assert answer.request.path.endswith("/batches") and answer.token == Secret(TOKEN)
+
+
+def test_what_is_not_sinchs_is_left_alone(box):
+    from tests.conftest import LocalServer
+
+    other = LocalServer(lambda *args: (403, {"code": "illegal_number_type", "text": "not Sinch"}))
+    try:
+        response = requests.post(other.url + "/api/things", json={}, timeout=5)
+    finally:
+        other.close()
+    assert foreign.from_response(response) is None
+    assert foreign.from_exception(raised(response.raise_for_status)) is None
+    assert foreign.from_exception(KeyError("text")) is None  # not raised in the SDK
+    assert foreign.from_exception(ValueError("x")) is None and foreign.from_response("text") is None
+
+
+def test_credentials_anywhere_in_the_request_are_masked():
+    url = "https://user:pw@us.sms.api.sinch.com/xms/v1/p/batches?access_token=t0k&a=1"
+    headers = {"Authorization": "Basic dXNlcjpwdw==", "X-Api-Key": "k3y", "Accept": "*/*"}
+    sent, token = foreign._sent("post", url, headers, b"{}")
+    assert token is None and sent.method == "POST" and sent.body == "{}"
+    assert sent.url == "https://us.sms.api.sinch.com/xms/v1/p/batches?access_token=********&a=1"
+    assert sent.headers == {"Authorization": "Basic ********", "X-Api-Key": "********", "Accept": "*/*"}
+
+
+@pytest.mark.parametrize("value, key, text", [
+    ('{"code": "missing_callback_url", "text": "No URL"}', "missing_callback_url", "No URL"),
+    ({"code": "blocked_account", "text": "Blocked"}, "blocked_account", "Blocked"),
+    ('{"code": "something_new"}', "something_new", None),
+])
+def test_a_pasted_answer_body(value, key, text):
+    error = foreign.pasted(value)
+    assert (error.key, error.text, error.status) == (key, text, None)
+
+
+@pytest.mark.parametrize("value", ['{"to": [}', '{"error": "x"}', "[]", 42, None])
+def test_a_pasted_body_without_a_code_is_none(value):
+    assert foreign.pasted(value) is None
+
+
+# SDK 1.1.4, as its source has it (sinch/core/adapters/requests_http_transport.py, sinch/domains/sms/
+# endpoints/sms_endpoint.py), in modules named as its own: the same duck typing reads it.
+SDK1 = '''
+from dataclasses import dataclass
+
+class SinchException(Exception):
+    def __init__(self, message, response, is_from_server):
+        self.is_from_server = is_from_server
+        self.response_status_code = response.status_code if response else None
+        self.http_response = response
+        super().__init__(message)
+
+class SMSException(SinchException):
+    pass
+
+@dataclass
+class HTTPResponse:
+    status_code: int
+    body: dict
+    headers: dict
+
+def request(http_session, url, token, batch):
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    response = http_session.request(method="POST", url=url, data=json.dumps(batch), headers=headers,
+                                    timeout=5)
+    response_body = response.json() if response.content else {}
+    return handle_response(HTTPResponse(status_code=response.status_code, body=response_body,
+                                        headers=response.headers))
+
+def handle_response(response):
+    if response.status_code >= 400:
+        raise SMSException(message=response.body["text"], response=response, is_from_server=True)
+'''
+
+
+@pytest.fixture
+def sdk1():
+    namespace = {"__name__": "sinch.domains.sms.endpoints.sms_endpoint", "json": json}
+    exec(compile(SDK1, "sinch/domains/sms/endpoints/sms_endpoint.py", "exec"), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("token, number, key, shape", [
+    ("wrong", MOBILE, "http_401", "KeyError"),
+    (TOKEN, triggers.FIXED_LINE, "illegal_number_type", "SMSException")])
+def test_sdk_1_errors_read_by_duck_typing(box, sdk1, token, number, key, shape):
+    url = f"{box.url}/xms/v1/{box.service_plan_id}/batches"
+    error = raised(lambda: sdk1["request"](requests.Session(), url, token, {"to": [number], "body": "hi"}))
+    assert type(error).__name__ == shape  # 1.x crashes with KeyError('text') on an empty 401
+    answer = foreign.from_exception(error)
+    assert answer.error().key == key and answer.source == "the Sinch SDK"
+    assert answer.request.path.endswith("/batches") and answer.token == Secret(token)
