@@ -6,8 +6,9 @@ clock, with callbacks.
 
 Its modules, from the outside in: `server` runs it (`Sandbox`) on `http_server` (cheroot, with
 deadlines and caps); `app` routes each request to a resource: `auth` (plans, API and OAuth2
-tokens), `batches` (with `http_triggers`, `validation` and the bounded `store`), `dry_run`,
-`reports`, `callbacks` (sent by `dispatcher` through `loopback`), `journal`, `receiver`.
+tokens), `batches` (with `http_triggers`, `validation`, `outcomes` and the bounded `store`),
+`dry_run` (both with `messages`: parameters filled in, parts, truncation), `reports`, `callbacks`
+(sent by `dispatcher` through `loopback`), `journal`, `receiver`.
 """
 from .clock import Clock
 from .server import Credentials, Sandbox

@@ -13,7 +13,7 @@ import threading
 from ..knowledge import delivery
 from ..knowledge.rules import parse_time
 from . import triggers
-from .messages import message_for
+from .messages import message_for, personalize
 
 Outcome = tuple[str, int]  # (final status, delivery-report code)
 
@@ -35,8 +35,9 @@ def batch_outcome(batch: dict, *, default_originator: bool, dispatch_time: float
 def message_outcome(batch: dict, recipient: str, memo: dict) -> Outcome | None:
     """What the recipient's own message makes of it (405, 411), or None. ``memo`` as for
     `message_for`."""
-    if not batch.get("parameters") and batch.get("max_number_of_message_parts") is None:
-        return None  # nothing to fill in, no limit to break: nothing to count
+    if batch.get("max_number_of_message_parts") is None:  # no limit to break: no parts to count
+        _, unmatched = personalize(batch["body"], batch.get("parameters"), recipient)
+        return sinch_outcome(405) if unmatched else None
     message = message_for(batch, recipient, memo)
     if message.unmatched:
         return sinch_outcome(405)
