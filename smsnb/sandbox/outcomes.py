@@ -45,7 +45,7 @@ def message_outcome(batch: dict, recipient: str, memo: dict) -> Outcome | None:
 
 
 def number_outcome(recipient: str) -> Outcome | None:
-    """The trigger number's outcome (the temporary ones aside), or None."""
+    """The trigger number's outcome, or None; `Outcomes` lets a temporary one pass every other time."""
     number = "+" + recipient
     if number in triggers.CARRIER_NUMBERS:
         return triggers.CARRIER_NUMBERS[number]
