@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
-NOTEBOOKS := notebooks/01-first-sms.ipynb notebooks/02-error-gallery.ipynb notebooks/03-sandbox-to-live.ipynb
+NOTEBOOKS := $(sorted $(wildcard notebooks/*.ipynb))
 
 .PHONY: run tutorial sandbox test notebooks bench package clean
 

@@ -23,8 +23,9 @@ def problems(book) -> list[str]:
     return found
 
 
-def test_the_three_tutorials_are_there():
-    assert [p.stem for p in NOTEBOOKS] == ["01-first-sms", "02-error-gallery", "03-sandbox-to-live"]
+def test_the_four_tutorials_are_there():
+    assert [p.stem for p in NOTEBOOKS] == ["01-first-sms", "02-error-gallery", "03-sandbox-to-live",
+                                           "04-when-it-doesnt-arrive"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
