@@ -5,6 +5,8 @@ SDK 1.x cannot be installed beside 2.x (one package name): its shapes are reprod
 its source (an `SMSException` with the same `HTTPResponse`, and `KeyError('text')` on an empty
 error body) in modules named as its own, and read by the same duck typing."""
 import json
+import re
+import sys
 
 import pytest
 import requests
@@ -212,3 +214,166 @@ def test_sdk_1_errors_read_by_duck_typing(box, sdk1, token, number, key, shape):
     answer = foreign.from_exception(error)
     assert answer.error().key == key and answer.source == "the Sinch SDK"
     assert answer.request.path.endswith("/batches") and answer.token == Secret(token)
+
+
+# --- in a real InteractiveShell --------------------------------------------------------------------
+
+HUGE = "x" * (1 << 20)
+SDK_CASES = {  # key -> a cell that makes the official SDK raise it
+    "syntax_invalid_parameter_format": "client.sms.batches.send_sms(to=['0701234567'], from_=SENDER, "
+                                       "body='hi')",
+    "syntax_constraint_violation": "client.sms.batches.send_sms(to=[MOBILE], from_=SENDER, body='x' * 1601)",
+    "missing_callback_url": "client.sms.batches.send_sms(to=[MOBILE], from_=SENDER, body='hi', "
+                            "delivery_report='full')",
+    "illegal_number_type": "client.sms.batches.send_sms(to=[triggers.FIXED_LINE], from_=SENDER, body='hi')",
+    "blocked_account": "blocked.sms.batches.send_sms(to=[MOBILE], from_=SENDER, body='hi')",
+    "unknown_group": "client.sms.batches.send_sms(to=[triggers.UNKNOWN_GROUP_ID], from_=SENDER, body='hi')",
+    "http_401": "wrong.sms.batches.send_sms(to=[MOBILE], from_=SENDER, body='hi')",
+    "http_404": "noplan.sms.batches.send_sms(to=[MOBILE], from_=SENDER, body='hi')",
+    "http_429": "client.sms.batches.send_sms(to=[triggers.RATE_LIMITED], from_=SENDER, body='hi')",
+    "http_500": "client.sms.batches.send_sms(to=[triggers.SERVER_ERROR], from_=SENDER, body='hi')",
+    "http_503": "client.sms.batches.send_sms(to=[triggers.UNAVAILABLE], from_=SENDER, body='hi')",
+    "oauth_failed": "oauth.sms.batches.send_sms(to=[MOBILE], from_=SENDER, body='hi')",
+    "timeout_read": "client.sms.batches.send_sms(to=[triggers.SLOW], from_=SENDER, body='hi')",
+    "connection_dropped": "client.sms.batches.send_sms(to=[triggers.DROPPED], from_=SENDER, body='hi')",
+}
+REQUESTS_CASES = {  # key -> a cell that makes requests raise it (raise_for_status for an answer)
+    "syntax_invalid_json": "post(box, raw='{\"to\": [}').raise_for_status()",
+    "syntax_invalid_parameter_format": "post(box, {'to': ['0701234567'], 'body': 'hi'}).raise_for_status()",
+    "syntax_constraint_violation": "post(box, {'to': [MOBILE], 'body': 'x' * 1601}).raise_for_status()",
+    "missing_callback_url": "post(box, {'to': [MOBILE], 'body': 'hi', 'delivery_report': 'full'})"
+                            ".raise_for_status()",
+    "illegal_number_type": "post(box, {'to': [triggers.FIXED_LINE], 'body': 'hi'}).raise_for_status()",
+    "blocked_account": "post(box, {'to': [MOBILE], 'body': 'hi'}, plan='blocked-plan').raise_for_status()",
+    "unknown_group": "post(box, {'to': [triggers.UNKNOWN_GROUP_ID], 'body': 'hi'}).raise_for_status()",
+    "http_401": "post(box, {'to': [MOBILE], 'body': 'hi'}, token='wrong').raise_for_status()",
+    "http_404": "post(box, {'to': [MOBILE], 'body': 'hi'}, plan='no-such-plan').raise_for_status()",
+    "http_405": "requests.put(box.url + '/xms/v1/' + box.service_plan_id + '/batches', timeout=5, "
+                "headers=auth).raise_for_status()",
+    "http_413": "post(box, {'to': [MOBILE], 'body': HUGE}).raise_for_status()",
+    "http_415": "post(box, {'to': [MOBILE], 'body': 'hi'}, headers={}).raise_for_status()",
+    "http_429": "post(box, {'to': [triggers.RATE_LIMITED], 'body': 'hi'}).raise_for_status()",
+    "http_500": "post(box, {'to': [triggers.SERVER_ERROR], 'body': 'hi'}).raise_for_status()",
+    "http_503": "post(box, {'to': [triggers.UNAVAILABLE], 'body': 'hi'}).raise_for_status()",
+    "oauth_failed": "requests.post(box.url + '/oauth2/token', data={'grant_type': 'client_credentials'}, "
+                    "auth=('sandbox-key', 'wrong'), timeout=5).raise_for_status()",
+    "timeout_read": "post(box, {'to': [triggers.SLOW], 'body': 'hi'}, timeout=0.5)",
+    "connection_dropped": "post(box, {'to': [triggers.DROPPED], 'body': 'hi'})",
+}
+
+
+@pytest.fixture
+def cell(ip, box, capsys):
+    """Run a cell in the shell, with the SDK's clients and the helpers at hand; (outcome, what it printed)."""
+    client = sdk(box)
+    client.configuration.connection_timeout = 0.5
+    ip.user_ns.update(box=box, client=client, blocked=sdk(box, plan=triggers.BLOCKED_SERVICE_PLAN_ID),
+                      wrong=sdk(box, token="wrong"), noplan=sdk(box, plan="no-such-plan"),
+                      oauth=sdk_oauth(box, secret="wrong"), post=post, requests=requests, triggers=triggers,
+                      MOBILE=MOBILE, SENDER=SENDER, HUGE=HUGE, auth={"Authorization": f"Bearer {TOKEN}"})
+    capsys.readouterr()
+
+    def run(code):
+        outcome = ip.run_cell(code, store_history=True)
+        return outcome, re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)  # without the colours
+
+    yield run
+    for name in ("box", "client", "blocked", "wrong", "noplan", "oauth", "post", "auth", "r", "err"):
+        ip.user_ns.pop(name, None)
+
+
+def assert_card(outcome, printed, key):
+    """The cell failed as before, and showed smsnb's card with one pointer instead of a traceback."""
+    error = outcome.error_in_exec
+    assert error is not None and sys.last_value is error  # %tb and %debug read it
+    answer = foreign.from_exception(error)
+    assert f" · {key}: " in printed.splitlines()[0] or printed.startswith(f"SANDBOX · {key}: "), printed[:300]
+    if answer.error().text:
+        assert f'Sinch says: "{answer.error().text}' in printed
+    assert "Request sent: POST /" in printed or f"Request sent: {answer.request.method}" in printed
+    pointer = f"{type(error).__name__}: explained above by smsnb; the full traceback: %tb"
+    assert printed.rstrip().endswith(pointer)
+    assert "Traceback" not in printed and "File " not in printed and TOKEN not in printed
+
+
+@pytest.mark.parametrize("key", SDK_CASES)
+def test_an_sdk_error_in_a_cell_shows_the_card(cell, key):
+    outcome, printed = cell(SDK_CASES[key])
+    assert_card(outcome, printed, key)
+    assert type(outcome.error_in_exec).__module__.startswith(("sinch", "requests"))
+
+
+@pytest.mark.parametrize("key", REQUESTS_CASES)
+def test_a_requests_error_in_a_cell_shows_the_card(cell, key):
+    outcome, printed = cell(REQUESTS_CASES[key])
+    assert_card(outcome, printed, key)
+
+
+def test_the_full_traceback_is_one_tb_away(cell):
+    cell(SDK_CASES["illegal_number_type"])
+    _, printed = cell("%tb")
+    assert "Traceback" in printed and "SmsException: Error 403" in printed
+
+
+def test_exceptions_that_are_not_sinchs_are_untouched(cell, sdk1, monkeypatch):
+    from tests.conftest import LocalServer
+
+    other = LocalServer(lambda *args: (403, {"code": "illegal_number_type", "text": "not Sinch"}))
+    try:
+        elsewhere = f"requests.post('{other.url}/x', json={{}}, timeout=5).raise_for_status()"
+        cases = [("1/0", "ZeroDivisionError"), ("{}['text']", "KeyError"), (elsewhere, "HTTPError")]
+        for code, name in cases:
+            outcome, printed = cell(code)
+            assert "Traceback" in printed and name in printed and "smsnb" not in printed, printed
+            assert type(outcome.error_in_exec).__name__ == name
+    finally:
+        other.close()
+
+
+def test_explain_exceptions_off_gives_ipythons_traceback(cell):
+    cell("%config SmsMagic.explain_exceptions = False")
+    outcome, printed = cell(SDK_CASES["illegal_number_type"])
+    assert "Traceback" in printed and "SmsException: Error 403" in printed
+    assert "illegal_number_type" not in printed
+    outcome, printed = cell("r = post(box, {'to': [MOBILE], 'body': 'hi'}); r")
+    assert printed.strip().endswith("<Response [201]>")
+
+
+def test_a_response_from_sinch_displays_as_the_card(ip, cell):
+    from tests.conftest import LocalServer
+
+    _, printed = cell("r = post(box, {'to': [MOBILE], 'body': 'hi'}); r")
+    assert "SANDBOX · 201 · batch created" in printed and TOKEN not in printed
+    _, printed = cell("post(box, {'to': [triggers.FIXED_LINE], 'body': 'hi'})")
+    assert "SANDBOX · 403 · illegal_number_type" in printed and "Traceback" not in printed
+    bundle, _ = ip.display_formatter.format(ip.user_ns["r"])
+    assert "smsnb-success" in bundle["text/html"]
+    other = LocalServer(lambda *args: (200, {}))
+    try:
+        _, printed = cell(f"requests.post('{other.url}/x', json={{}}, timeout=5)")
+    finally:
+        other.close()
+    assert printed.strip().endswith("<Response [200]>")
+
+
+def test_explain_a_pasted_body_or_an_object(ip, cell):
+    from IPython.core.error import UsageError
+
+    from tests.conftest import sms, text_of
+
+    said = sms(ip, """explain '{"code": "missing_callback_url", "text": "No URL"}'""")
+    assert text_of(said).startswith('Sinch says: "No URL"') and "callback" in text_of(said)
+    ip.user_ns["body"] = {"code": "blocked_account", "text": "Blocked"}
+    assert "blocked_account" in text_of(sms(ip, "explain body"))
+    cell("r = post(box, {'to': [triggers.FIXED_LINE], 'body': 'hi'})")
+    assert "403 · illegal_number_type" in text_of(sms(ip, "explain r"))
+    cell("try:\n    " + SDK_CASES["http_404"] + "\nexcept Exception as e:\n    err = e")
+    assert " · http_404: " in text_of(sms(ip, "explain err"))
+    assert "http_404" in text_of(sms(ip, "explain err.http_response"))  # the SDK's HTTPResponse
+    cell("1")
+    with pytest.raises(UsageError, match="not an answer from Sinch"):
+        sms(ip, "explain _")  # an int
+    with pytest.raises(UsageError, match="holds no Sinch error code"):
+        sms(ip, "explain '{\"error\": 1}'")
+    with pytest.raises(UsageError, match="No catalog entry"):
+        sms(ip, "explain no_such_name")

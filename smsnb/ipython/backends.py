@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -19,6 +20,16 @@ class NoCredentials(Exception):
     """LIVE was asked for, and no credentials are set."""
 
 
+@dataclass(frozen=True)
+class Borrowed:
+    """The route of a request made outside smsnb (the Sinch SDK, requests): its resend goes where
+    that request went, with the token it carried (a `smsnb.sinch.foreign.Endpoint`)."""
+
+    label: str  # "SANDBOX" or "LIVE", as its cards say
+    endpoint: object
+    note: str  # what its cards say about where a resend goes, and with whose token
+
+
 class Backends:
     def __init__(self, traits: Callable[[], dict], env: dict | None, cwd: Path | None,
                  embedded: EmbeddedSandbox, lock: threading.RLock):
@@ -28,6 +39,7 @@ class Backends:
         self._pyproject, self._pyproject_problems = settings.read_pyproject(cwd or Path.cwd())
         self.login_values: dict = {}
         self.clients: dict = {}  # (route, what the client is made of) -> Client
+        self.borrowed: dict[str, Borrowed] = {}  # route -> a request's own endpoint and token (see borrow)
         self._embedded = embedded
         self._lock = lock
         self._warned: set[str] = set()
@@ -70,6 +82,8 @@ class Backends:
     def client(self, route: str, resolved: settings.Resolved):
         """The client for ``route``, starting the embedded sandbox for SANDBOX.
         NoCredentials for LIVE without credentials."""
+        if route in self.borrowed:
+            return self._borrowed_client(route, resolved)
         last = self._last_client
         if last is not None and last[0] == route and last[1] is resolved and \
                 (route == "LIVE" or self._embedded.running):
@@ -113,6 +127,29 @@ class Backends:
                                        base_url=url, timeout=resolved.timeout,
                                        connect_timeout=resolved.connect_timeout, trust_env=False)
         return self.clients[key]
+
+    def borrow(self, borrowed: Borrowed, route: str | None = None) -> str:
+        """A route of its own for a request made outside smsnb: its resend goes to the endpoint (base
+        URL, account and token) that request carried. One endpoint has one route; ``route`` gives
+        an existing one other credentials (typed into its card)."""
+        with self._lock:
+            if route is None:
+                route = next((r for r, b in self.borrowed.items() if b == borrowed),
+                             f"{borrowed.label} request {len(self.borrowed) + 1}")
+            self.borrowed[route] = borrowed
+        return route
+
+    def _borrowed_client(self, route: str, resolved: settings.Resolved):
+        from ..sinch.client import Client
+
+        endpoint = self.borrowed[route].endpoint
+        key = (route, endpoint, resolved.timeout, resolved.connect_timeout)
+        with self._lock:
+            if key not in self.clients:
+                self.clients[key] = Client(service_plan_id=endpoint.account_id, api_token=endpoint.token,
+                                           base_url=endpoint.base_url, timeout=resolved.timeout,
+                                           connect_timeout=resolved.connect_timeout)
+            return self.clients[key]
 
     def close(self, route: str | None = None) -> None:
         """Close the clients of ``route`` (all when None) and their kept-alive connections."""

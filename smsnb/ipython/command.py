@@ -17,7 +17,8 @@ MAX_TIMEOUT = 3600  # seconds; a longer one is a typo (and overflows the socket 
 SANDBOX_ACTIONS = ("status", "start", "stop", "triggers", "journal", "reset")
 # Each subcommand's grammar: (fewest words, most words, its usage line). magic.ROUTES runs them.
 SUBCOMMAND_GRAMMAR = {
-    "explain": (1, 1, "%sms explain CODE  (e.g. %sms explain missing_callback_url)"),
+    "explain": (1, 1, "%sms explain CODE | BODY | NAME  (e.g. %sms explain missing_callback_url, "
+                      "%sms explain '{\"code\": \"...\", \"text\": \"...\"}', %sms explain _)"),
     "errors": (0, 0, "%sms errors"),
     "config": (0, 0, "%sms config"),
     "login": (0, 6, "%sms login [--service-plan-id ID | --project ID --key-id ID] [--region R]"),

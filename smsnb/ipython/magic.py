@@ -33,6 +33,12 @@ class SmsMagic(SmsSettings):
         super().__init__(shell=shell, **kwargs)
         self._configured = self.trait_values(config=True)
         self._session = None
+        self.foreign_errors = None  # the hooks that explain Sinch's errors raised by the user's own code
+        if shell is not None:
+            from .foreign_errors import ForeignErrors
+
+            self.foreign_errors = ForeignErrors(shell, lambda: self.session)
+            self.foreign_errors.register()
 
     @property
     def session(self):
@@ -86,8 +92,11 @@ class SmsMagic(SmsSettings):
                                 the delivery report of the last send, row N or a batch, explained
           %sms explain 405      both meanings of a number: HTTP 405, and delivery-report code 405
           %sms explain Aborted  a delivery status; delivery_405, http_405 for one meaning
+          %sms explain _        the card for an SDK exception, HTTPError or Response; or a pasted body
         """
         cmd = command.parse(line, cell)
+        if isinstance(cmd, command.Subcommand) and cmd.name == "explain" and self.foreign_errors:
+            return self.foreign_errors.explain(cmd.args[0])  # a code, a pasted answer body or an object
         if isinstance(cmd, command.Subcommand):
             return route(self.session.views, cmd)
         return self.session.send(cmd)
@@ -127,6 +136,8 @@ def unload(ipython) -> None:
     for kind in ("line", "cell"):
         manager.magics[kind].pop("sms", None)
     if instance is not None:
+        if instance.foreign_errors is not None:
+            instance.foreign_errors.unregister()
         if instance in getattr(ipython, "configurables", []):
             ipython.configurables.remove(instance)
         if instance._session is not None:

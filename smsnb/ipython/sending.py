@@ -51,8 +51,11 @@ class Sender:
         action = "send_raw" if request is None else "dry_run" if previous.action == "dry_run" else "send"
         resolved = self._backends.settings()
         hints = tuple(number_hints(request.to, resolved.default_country or None)) if request else ()
-        result = Result(previous.route, action, request, raw_body=None if request else raw_body, hints=hints,
-                        session=self.session)
+        borrowed = self._backends.borrowed.get(previous.route)  # a request made outside smsnb: says so
+        hints = ((borrowed.note,) if borrowed else ()) + hints
+        result = Result(borrowed.label if borrowed else previous.route, action, request,
+                        raw_body=None if request else raw_body, hints=hints, session=previous.session)
+        result.route = previous.route
         return self._perform(result, None, resolved)
 
     def _perform(self, result: Result, timeout: float | None,

@@ -72,6 +72,8 @@ SETTINGS = (
     Setting("connect_timeout", Float, 5.0, None, "seconds the connection may take"),
     Setting("raise_on_error", Bool, False, None,
             "raise an SmsError when Sinch says no, instead of only showing the card"),
+    Setting("explain_exceptions", Bool, True, None,
+            "show Sinch's errors raised by your own code (the Sinch SDK, requests) as smsnb's card"),
 )
 SECRETS = (
     Setting("api_token", None, "", "SINCH_API_TOKEN", "the service plan's API token"),
@@ -85,8 +87,9 @@ SECRET_NAMES = (*SECRET_ENV.values(), "token", "secret", "password", "access_tok
 
 def help_text() -> str:
     """The settings part of ``%sms?``, written from the declaration."""
-    rows = [textwrap.fill(s.described, 108, initial_indent=f"  {s.name:<17}", subsequent_indent=" " * 19)
-            for s in SETTINGS + SECRETS]
+    width = max(len(s.name) for s in SETTINGS + SECRETS) + 1
+    rows = [textwrap.fill(s.described, 108, initial_indent=f"  {s.name:<{width}}",
+                          subsequent_indent=" " * (width + 2)) for s in SETTINGS + SECRETS]
     return ('Settings, highest first: %config SmsMagic.NAME = value (e.g. %config SmsMagic.region = "eu"),\n'
             "%sms login (credentials only), the environment variable named below, a [tool.smsnb] table\n"
             "in ./pyproject.toml (NAME = value; no secrets), the default::\n\n" + "\n".join(rows))

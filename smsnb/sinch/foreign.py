@@ -133,20 +133,20 @@ def is_sinch(url: str, headers: dict | None = None) -> bool:
 
 
 def pasted(value) -> errors.ApiError | None:
-    """An answer body given as text or data (``'{"code": ..., "text": ...}'``, a dict, the SDK's
-    HTTPResponse): the error it holds, with no status known (or the HTTPResponse's). None when it
-    holds no Sinch code."""
-    status = getattr(value, "status_code", None) if _is_sdk_response(value) else None
-    data = value.body if _is_sdk_response(value) else value
-    text = data if isinstance(data, str) else _json_text(data)
+    """The error an answer holds: its body as text or data (``'{"code": ..., "text": ...}'``, a
+    dict), with no status known; or the SDK's HTTPResponse, with its status. None when it holds no
+    error: no Sinch code in a body, or a status below 400."""
+    if _is_sdk_response(value) and isinstance(value.status_code, int):
+        if value.status_code < 400:
+            return None
+        return error_from_answer(value.status_code, _headers(value.headers), _sdk_body(value.body), None)
+    text = value if isinstance(value, str) else _json_text(value)
     if text is None:
         return None
     body = read_body(text.encode("utf-8", "replace"), "application/json")
     if body.shape != "sinch":
         return None
-    cls = errors.api_error_class(status) if isinstance(status, int) else errors.ApiError
-    return cls(body.text or "", status=status if isinstance(status, int) else None, code=body.code,
-               text=body.text, raw_body=body.raw)
+    return errors.ApiError(body.text or "", code=body.code, text=body.text, raw_body=body.raw)
 
 
 # --- the SDK -------------------------------------------------------------------------------------
@@ -164,9 +164,12 @@ def _from_sdk(error: BaseException, answer) -> Foreign | None:
     headers = _headers(answer.headers)
     if sent is not None and not is_sinch(sent.url, headers):
         return None
-    body = answer.body
-    content = b"" if body in (None, {}, "") else (_json_text(body) or str(body)).encode("utf-8")
-    return Foreign(answer.status_code, headers, content, sent, "the Sinch SDK", token)
+    return Foreign(answer.status_code, headers, _sdk_body(answer.body), sent, "the Sinch SDK", token)
+
+
+def _sdk_body(body) -> bytes:
+    """The SDK's parsed body as bytes again (``{}`` is how it keeps an empty answer)."""
+    return b"" if body in (None, {}, "") else (_json_text(body) or str(body)).encode("utf-8")
 
 
 def _sdk_request(request) -> tuple[SentRequest | None, Secret | None]:
