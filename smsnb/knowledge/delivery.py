@@ -117,9 +117,9 @@ CODES: tuple[DeliveryCode, ...] = (
         405, "Unmatched parameter", "Aborted",
         "A ${parameter} in the body has no value for this recipient and no default.",
         ("'parameters' has values for some recipients only, and no \"default\".",
-         "A typo: the name in the body differs from the name in 'parameters'."),
+         "The recipient's number is written differently in 'parameters' than in 'to' (a typo)."),
         ("Give the parameter a value for this recipient, or a \"default\" value.",
-         "Check that every ${name} in the body has an entry in 'parameters'."),
+         "Check that each recipient's number in 'parameters' matches the one in 'to'."),
         True, ("parameters", "body"), PARAMETER_DOCS),
     DeliveryCode(
         406, "Internal expiry", "Aborted",
