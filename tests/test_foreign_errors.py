@@ -377,3 +377,124 @@ def test_explain_a_pasted_body_or_an_object(ip, cell):
         sms(ip, "explain '{\"error\": 1}'")
     with pytest.raises(UsageError, match="No catalog entry"):
         sms(ip, "explain no_such_name")
+
+
+# --- the card's resend, the hooks' life, and the secret sweep -------------------------------------
+
+def caught(cell, code):
+    """Run ``code`` in a cell that keeps its exception as ``err``."""
+    cell("try:\n    " + code + "\nexcept Exception as caught_error:\n    err = caught_error")
+
+
+def test_a_cards_resend_goes_with_the_requests_own_endpoint_and_token(ip, cell, box):
+    from tests.conftest import sms
+    from tests.test_widgets import find, fix_and_resend
+
+    caught(cell, SDK_CASES["illegal_number_type"])
+    card = sms(ip, "explain err").widget()
+    assert "Resend goes through smsnb to " + box.url in find(card, "smsnb-summary").value
+    find(card, "smsnb-field-to-0").value = MOBILE
+    assert fix_and_resend(card, box.journal)["to"] == [MOBILE]  # to that sandbox, which takes only TOKEN
+    resent = find(card, "smsnb-chain").children[-1].result
+    assert resent.ok and resent.backend == "SANDBOX"
+    assert resent.hints[0].startswith("Resend goes through smsnb to " + box.url)  # and says so
+    session = ip.magics_manager.registry["SmsMagic"].session
+    assert session.sandbox is None and session.login_values == {}  # not smsnb's own sandbox or settings
+
+
+def test_a_token_typed_into_the_card_is_for_that_request_only(ip, cell, box):
+    import json as _json
+
+    from tests.conftest import sms
+    from tests.test_widgets import find, fix_and_resend, live_widgets
+
+    caught(cell, SDK_CASES["http_401"])
+    card = sms(ip, "explain err").widget()
+    assert find(card, "smsnb-field-service_plan_id").value == box.service_plan_id  # the request's, prefilled
+    token = find(card, "smsnb-field-api_token")
+    token.value = TOKEN
+    fix_and_resend(card, box.journal)
+    assert token.value == "" and ip.magics_manager.registry["SmsMagic"].session.login_values == {}
+    assert all(TOKEN not in _json.dumps(x.get_state(), default=str) for x in live_widgets(card))
+
+
+def test_what_smsnb_cannot_resend_is_a_card_without_a_form(ip, cell, box):
+    from tests.conftest import sms, text_of
+
+    caught(cell, SDK_CASES["oauth_failed"])
+    result = sms(ip, "explain err")
+    assert result.session is None and "cannot send this request again" in text_of(result)
+    cell("r = requests.get(box.url + '/xms/v1/' + box.service_plan_id + '/batches/nope', headers=auth, "
+         "timeout=5)")
+    assert f"Request sent: GET /xms/v1/{box.service_plan_id}/batches/nope" in text_of(sms(ip, "explain r"))
+
+
+def test_sdk_1s_key_error_is_explained_and_other_key_errors_are_not(ip, cell, sdk1, monkeypatch):
+    import sinch
+
+    monkeypatch.setattr(sinch, "__version__", "1.1.4")
+    ip.user_ns["sdk1"] = sdk1
+    outcome, printed = cell("sdk1['request'](requests.Session(), box.url + '/xms/v1/' + box.service_plan_id "
+                            "+ '/batches', 'wrong', {'to': [MOBILE], 'body': 'hi'})")
+    assert_card(outcome, printed, "http_401")
+    outcome, printed = cell("{}['text']")
+    assert "Traceback" in printed and "smsnb" not in printed
+    ip.user_ns.pop("sdk1")
+
+
+def test_unload_removes_every_hook_and_gives_back_the_handler_before(ip, box):
+    import requests as _requests
+
+    seen = []
+    ip.run_line_magic("unload_ext", "smsnb")
+    ip.set_custom_exc((ValueError,), lambda shell, etype, value, tb, tb_offset=None: seen.append(value))
+    before = (ip.custom_exceptions, ip.CustomTB)
+    ip.run_line_magic("load_ext", "smsnb")
+    try:
+        ip.run_cell("raise ValueError('theirs')")
+        assert [str(v) for v in seen] == ["theirs"]  # still theirs, with smsnb loaded
+        response = post(box, {"to": [MOBILE], "body": "hi"})
+        assert "batch created" in ip.display_formatter.format(response)[0]["text/plain"]
+        ip.run_line_magic("unload_ext", "smsnb")
+        assert (ip.custom_exceptions, ip.CustomTB) == before
+        assert ip.display_formatter.format(response)[0]["text/plain"] == "<Response [201]>"
+        assert not [f for f in ip.events.callbacks["pre_run_cell"] if "ForeignErrors" in repr(f)]
+        assert _requests.RequestException not in ip.custom_exceptions
+    finally:
+        ip.set_custom_exc((), None)
+        ip.run_line_magic("load_ext", "smsnb")
+
+
+def test_no_token_in_any_output_history_or_widget_state(ip, cell, box, monkeypatch, capsys):
+    from tests.conftest import sms
+    from tests.test_widgets import find, fix_and_resend, live_widgets
+
+    published = []
+    original = ip.display_pub.publish
+    monkeypatch.setattr(ip.display_pub, "publish", lambda data, *a, **k: (published.append(data),
+                                                                           original(data, *a, **k)))
+    seen = []
+    for code in [SDK_CASES["illegal_number_type"], SDK_CASES["http_401"], SDK_CASES["oauth_failed"],
+                 SDK_CASES["timeout_read"], REQUESTS_CASES["http_415"], REQUESTS_CASES["syntax_invalid_json"],
+                 "r = post(box, {'to': [MOBILE], 'body': 'hi'}); r", "%tb"]:
+        seen.append(cell(code)[1])
+    caught(cell, SDK_CASES["http_401"])
+    for line in ("explain err", "explain r", "explain err.http_response"):
+        seen.append(repr(sms(ip, line)._repr_mimebundle_()))
+    card = sms(ip, "explain err").widget()
+    find(card, "smsnb-field-api_token").value = TOKEN
+    fix_and_resend(card, box.journal)
+    find(card, "smsnb-copy-toggle").value = True
+    seen += [json.dumps(x.get_state(), default=str) for x in live_widgets(card)]
+    printed = capsys.readouterr()
+    seen += [printed.out, printed.err, repr(published)]
+    history = ip.history_manager
+    seen += [repr(history.input_hist_raw), repr(history.output_hist)]
+    seen += [repr(list(history.get_range(output=True)))]
+    session = ip.magics_manager.registry["SmsMagic"].session
+    seen += [repr(vars(session)), repr(session.backends.borrowed), repr(vars(session.backends))]
+    seen += [repr(vars(client)) for client in session.backends.clients.values()]
+    blob = "\n".join(seen)
+    assert "illegal_number_type" in blob and "oauth_failed" in blob and "batch created" in blob  # all ran
+    for secret in (TOKEN, KEY_SECRET):
+        assert secret not in blob, blob[max(0, blob.find(secret) - 200):blob.find(secret) + 40]

@@ -183,7 +183,7 @@ def result_for(foreign, session):
     if foreign.ok and (action is None or not isinstance(data, dict)):
         return None
     endpoint = foreign.endpoint() if action is not None else None
-    route = session.backends.borrow(label, endpoint) if endpoint is not None else None
+    route = session.backends.borrow(_borrowed(label, endpoint)) if endpoint is not None else None
     result = Result(label, action or "send_raw", request, raw_body=raw,
                     hints=_hints(foreign, endpoint, action),
                     session=RequestSession(session, route, label, endpoint) if route else None)
@@ -219,6 +219,15 @@ def _as_sent(sent):
     return ("send_raw" if action else None), None, sent.body
 
 
+def _borrowed(label: str, endpoint):
+    """The route a resend of this request takes, and what its cards say about it."""
+    from .backends import Borrowed
+
+    return Borrowed(label, endpoint, f"Resend goes through smsnb to {endpoint.base_url}, account "
+                                     f"{endpoint.account_id}, with the token your request carried (kept in "
+                                     f"memory, never shown).")
+
+
 def _hints(foreign, endpoint, action) -> tuple[str, ...]:
     """Where the card came from, and what its Resend does (with whose credentials)."""
     sent = foreign.request
@@ -226,8 +235,7 @@ def _hints(foreign, endpoint, action) -> tuple[str, ...]:
     if sent is not None and not sent.body:
         hints.append(f"Request sent: {sent.method} {sent.path}")
     if endpoint is not None:
-        hints.append(f"Resend goes through smsnb to {endpoint.base_url}, account {endpoint.account_id}, with "
-                     f"the token your request carried (kept in memory, never shown).")
+        hints.append(_borrowed("", endpoint).note)
     elif action is None and not foreign.ok:
         hints.append("smsnb cannot send this request again: it resends only a POST of a batch that carried "
                      "a bearer token.")
@@ -267,7 +275,7 @@ class RequestSession:
             base = REGION_HOSTS[region]
         token = Secret(values["api_token"]) if values.get("api_token") else self.endpoint.token
         self.endpoint = Endpoint(base, values.get("service_plan_id") or self.endpoint.account_id, token)
-        self._inner.backends.borrow(self.label, self.endpoint, route=self.route)
+        self._inner.backends.borrow(_borrowed(self.label, self.endpoint), route=self.route)
 
     def receiver_url(self, result) -> str | None:
         """The callback receiver of the sandbox the request went to (every sandbox has one)."""
