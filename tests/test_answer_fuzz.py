@@ -1,4 +1,5 @@
-"""Any answer, of any shape, to any action with any status, gives a card: never a traceback.
+"""Any answer, of any shape, to any action with any status, gives a card: never a traceback; and
+any delivery report, whatever its shape, leaves a success card whole.
 
 Answers follow the real path: the wire's own parsing (error_from_answer, json_from_success),
 then `Result`, the text and HTML cards and the interactive card."""
@@ -6,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from smsnb.card import render
@@ -79,3 +80,50 @@ def test_the_answers_the_attack_found():
             result = outcome(action, status, content, {})
             assert render.result_text(result) and render.result_html(result)
             card_for(result).close()
+
+
+class Reporting:
+    """A session whose batch's delivery report is ``report``: what a success card polls."""
+
+    def __init__(self, report):
+        self.report = report
+
+    def poll_delivery_report(self, result):
+        return self.report
+
+    def watch(self, poller):
+        pass
+
+
+STATUS_NAMES = st.sampled_from(["Delivered", "Aborted", "Failed", "Rejected", "Queued", "Unknown", "Expired"])
+REPORT_ROWS = st.fixed_dictionaries({"status": STATUS_NAMES | VALUES},
+                                    optional={"code": st.sampled_from([0, 402, 404, 405, 406, 410, 411, 88])
+                                              | VALUES, "count": VALUES, "recipients": VALUES
+                                              | st.lists(st.text(max_size=14), max_size=3)})
+REPORTS = st.one_of(VALUES, st.fixed_dictionaries({"statuses": st.lists(REPORT_ROWS | VALUES, max_size=4)}))
+FIELDS = ("parameters", "max_number_of_message_parts", "send_at", "expire_at", "from")
+PAYLOADS = st.fixed_dictionaries({"to": st.lists(st.text(max_size=14), min_size=1, max_size=3) | VALUES,
+                                  "body": st.text(max_size=20) | VALUES},
+                                 optional={key: VALUES for key in FIELDS})
+
+
+@settings(max_examples=60, deadline=None)
+@given(report=REPORTS, payload=PAYLOADS)
+def test_every_delivery_report_leaves_a_whole_card(report, payload):
+    from tests.conftest import wait_for
+
+    reply = Reply(201, {"id": "B1"}, {}, SENT, 0.01)
+    result = Result("SANDBOX", "send_raw", None, raw_body=json.dumps(payload), reply=reply,
+                    session=Reporting(report))
+    card = card_for(result)
+    try:
+        wait_for(lambda: card.groups or not card._watcher.is_alive() or "no report" in card.delivery.value)
+        if card.final:
+            wait_for(lambda: not card._watcher.is_alive())
+        assert not card.problem.value, card.problem.value
+        event("turned" if card.failure else "final" if card.final else "not final")
+        for form in card.failure.forms if card.failure else ():
+            form.refresh()
+            assert form.corrected_body() is not None
+    finally:
+        card.close()

@@ -1,7 +1,8 @@
 """No value from an answer or a request becomes a tag, an attribute or a terminal control in a card.
 
-Hostile strings go into every string field of every answer shape and of the request; every HTML
-renderer and every HTML value of every widget is parsed, and the text cards are checked for
+Hostile strings go into every string field of every answer shape, of the request and of a
+delivery report; every HTML renderer and every HTML value of every widget (a success card turned
+delivery failure with each of its forms too) is parsed, and the text cards are checked for
 control characters."""
 import json
 import re
@@ -14,13 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smsnb.card import forms, live_html, render, widgets
+from smsnb.card import delivery_html, forms, live_html, render, report, widgets
 from smsnb.card.outcome import Message, Result
 from smsnb.ipython.session import SmsSession
 from smsnb.sinch.client import Reply
 from smsnb.sinch.errors import BadResponse, ConnectionDropped, ReadTimeout
 from smsnb.sinch.parse import error_from_answer
 from smsnb.sinch.request import SentRequest, SmsRequest
+from tests.conftest import wait_for
 
 MARKERS = ['<x-evil a="1">', '"onerror="alert(1)', "'onerror='alert(1)", "</code><x-evil a=1>",
            "<img src=x onerror=alert(1)>", "<!-- x-evil", "<script>alert(1)</script>", "&lt;x-evil a=1&gt;"]
@@ -122,6 +124,41 @@ def answers(s: str, t: str, status: int = 400) -> list[Result]:
     return results
 
 
+def row(status, code, *recipients):
+    return {"status": status, "code": code, "count": len(recipients), "recipients": list(recipients)}
+
+
+def hostile_report(s: str, t: str, final: bool = True) -> dict:
+    """A delivery report with s and t in its recipients and codes (and, unless ``final``, as a
+    status), every fixable code among them, so that every delivery form is drawn."""
+    rows = [row("Aborted", code, s, t) for code in (404, 405, 406, 410, 411)]
+    rows += [row("Rejected", 88, t), row("Failed", s, t), row("Delivered", 0, s, t)]
+    return {"batch_id": s, "statuses": rows + ([] if final else [row(s, t, s)])}
+
+
+class ReportSession(FakeSession):
+    """A session whose batch's delivery report is hostile."""
+
+    def __init__(self, s: str, t: str):
+        super().__init__([])
+        self.report = hostile_report(s, t)
+
+    def poll_delivery_report(self, result):
+        return self.report
+
+    def watch(self, poller):
+        pass
+
+
+def delivery_failure(s: str, t: str) -> Result:
+    """A batch sent with s and t in every field of the request, whose report then fails."""
+    payload = {**request(s).payload(), "parameters": {"x": {s: t}}, "body": s + "${x}${" + t + "}",
+               "max_number_of_message_parts": s, "send_at": t, "expire_at": s}
+    answer = {"id": "B1", "to": [s, t], "body": s}
+    reply = Reply(201, answer, {}, sent(s), 0.1)
+    return Result("LIVE", "send", SmsRequest.from_payload(payload), reply=reply, session=ReportSession(s, t))
+
+
 def html_values(widget):
     if isinstance(widget, w.HTML):
         yield widget.value
@@ -135,7 +172,13 @@ def test_no_answer_or_request_value_becomes_html(s, t, status):
     for result in answers(s, t, status):
         assert_inert(render.result_html(result), result)
         assert_inert(result._repr_mimebundle_()["text/html"], result)
-    assert_inert(live_html.status_html({s: t, t: "Delivered"}, True))
+    found = report.groups(hostile_report(s, t, final=False))
+    delivered = report.groups({"statuses": [row("Delivered", 0, s, t)]})
+    assert_inert(live_html.report_status_html(found, True))
+    assert_inert(live_html.report_status_html(delivered, False))
+    assert_inert(delivery_html.failed_header_html(answers(s, t)[0], found))
+    for group in found:
+        assert_inert(delivery_html.group_html(group), group)
     assert_inert(render.table_html([s], [[s], [t]]))
 
 
@@ -158,6 +201,23 @@ def test_no_answer_or_request_value_becomes_html_in_a_widget(s, t, status):
         finally:
             card.close()
     assert_inert(widgets._outcome_widget(Message(s, t)).value)
+
+
+@settings(max_examples=15, deadline=None)
+@given(s=HOSTILE, t=HOSTILE)
+def test_no_delivery_report_or_request_value_becomes_html_in_a_failed_card(s, t):
+    card = widgets.card_for(delivery_failure(s, t))
+    try:
+        wait_for(lambda: card.failure is not None)
+        for form in card.failure.forms:
+            for field in form.inputs.values():
+                if isinstance(field, (w.Text, w.Textarea)):
+                    field.value = s  # the messages and the before/after diff show it
+        for value in html_values(card):
+            assert_inert(value)
+        assert not card.problem.value
+    finally:
+        card.close()
 
 
 CONTROLS = [chr(c) for c in range(0x20) if chr(c) != "\n"] + ["\x7f", "\x9b", "\u202e", "\u2028"]

@@ -261,7 +261,7 @@ def test_a_chain_of_two_errors_ends_in_success(ip):
     assert body["to"] == ["+46701234567"] and body["callback_url"] == "http://127.0.0.1:9/dlr"
 
 
-@pytest.mark.parametrize("number, final", [(MOBILE, "Delivered"), ("+46700000402", "Failed")])
+@pytest.mark.parametrize("number, final", [(MOBILE, "Delivered"), ("+46700000402", "Aborted")])
 def test_delivery_status_goes_live_to_final(ip, number, final):
     card = sms(ip, f"{number} -m hi").widget()
     assert isinstance(card, SuccessCard)

@@ -61,15 +61,19 @@ def _input(field: forms.Field) -> w.ValueWidget:
 
 
 class FixForm(w.VBox):
-    """The fix-it form of one error. It sends at most once: a later error gets its own form.
+    """The fix-it form of one error, or the ``spec`` given (a delivery failure's). It sends at most
+    once: a later error gets its own form.
 
     ``guard`` wraps each callback (its output and failure land in the card); ``show_outcome``
     shows what the resend gave."""
 
-    def __init__(self, result: Result, guard: Callable, show_outcome: Callable):
+    def __init__(self, result: Result, guard: Callable, show_outcome: Callable,
+                 spec: forms.Form | None = None):
         self.result, self._guard, self._show_outcome = result, guard, show_outcome
-        error = result.error
-        self.spec = forms.form_for(error.key, error.text, result.payload, context_of(result))
+        if spec is None:  # the form of the result's error
+            error = result.error
+            spec = forms.form_for(error.key, error.text, result.payload, context_of(result))
+        self.spec = spec
         self.sent = False
         self._closed = threading.Event()  # set when the card closes: ends the countdown
         self._sending = threading.Lock()  # taken by the one click that sends; never given back

@@ -1,16 +1,19 @@
 """HTML for the parts of the interactive card that change while it lives: a form's before/after
-diff, the batches "Look first" found, and the delivery status. Built with `safe.html` only."""
+diff, the batches "Look first" found, and the delivery report. Built with `safe.html` only."""
 from __future__ import annotations
 
+from .delivery_html import label, who
+from .report import Group, report_html
 from .safe import Markup, html, join, visible
 
 MAX_MATCHES = 20  # matching batches listed by "Look first"
-MAX_STATUSES = 20  # recipients whose delivery status is listed
+MAX_DIFF_LINES = 30  # lines of a before/after diff (a batch of 1000 recipients is 2000 lines)
 
 WAITING = Markup("<i>Delivery status: waiting for the first report…</i>")
 NO_REPORT = Markup("<i>Delivery status: no report yet…</i>")
 STOPPED = Markup("<i>Delivery status: no longer watched; the sandbox stopped.</i>")
-_COLORS = {"Delivered": "#2e7d32", "Failed": "#c62828", "Rejected": "#c62828", "Expired": "#b3541e"}
+_COLORS = {"Delivered": "#2e7d32", "Failed": "#c62828", "Rejected": "#c62828", "Aborted": "#c62828",
+           "Deleted": "#c62828", "Expired": "#b3541e", "Unknown": "#b3541e"}
 
 
 def diff_html(lines: list[str]) -> Markup:
@@ -19,9 +22,12 @@ def diff_html(lines: list[str]) -> Markup:
         return Markup()
     colors = {"+": "#e6ffec", "-": "#ffebe9"}
     body = join((html("<span style='background:{}'>{}</span>", colors.get(line[:1], "transparent"),
-                      visible(line, whole="the whole request is in the form")) for line in lines), "\n")
+                      visible(line, whole="the whole request is in the form"))
+                 for line in lines[:MAX_DIFF_LINES]), "\n")
+    more = len(lines) - MAX_DIFF_LINES
     return html("<div><b>Before → after</b></div>"
-                "<pre style='margin:2px 0;background:#f6f6f6;padding:4px'>{}</pre>", body)
+                "<pre style='margin:2px 0;background:#f6f6f6;padding:4px'>{}{}</pre>", body,
+                f"\n… and {more} more lines" if more > 0 else "")
 
 
 def _listed(value) -> str:
@@ -48,15 +54,21 @@ def look_failed_html(error) -> Markup:
     return html("<div>Could not list the batches: {}</div>", visible(error, whole=None))
 
 
-def status_html(statuses: dict[str, str], final: bool) -> Markup:
-    """Each recipient's delivery status."""
-    if not statuses:
+def _group_line(group: Group) -> Markup:
+    shown = who(group)
+    return html("<span style='margin-right:1em'><b style='color:{}'>{}</b> × {}{}</span>",
+                _COLORS.get(group.status, "#555"), label(group), group.count, f": {shown}" if shown else "")
+
+
+def report_status_html(found: list[Group], final: bool) -> Markup:
+    """The delivery report now, a line per status and code; when something failed, the groups as a
+    table with what each failure means. A thousand recipients are a few groups, not a thousand rows."""
+    if not found:
         return NO_REPORT
-    rows = join(html("<span style='margin-right:1em'><code>{}</code> <b style='color:{}'>{}</b></span>",
-                     visible(r, whole=None), _COLORS.get(s, "#555"), visible(s, whole=None))
-                for r, s in list(statuses.items())[:MAX_STATUSES])
-    more = f" … and {len(statuses) - MAX_STATUSES} more" if len(statuses) > MAX_STATUSES else ""
-    return html("<div>Delivery status{}: {}{}</div>", " (final)" if final else "", rows, more)
+    title = "Delivery status (final)" if final else "Delivery status"
+    if any(group.failed for group in found):
+        return html("<div><b>{}</b></div>{}", title, report_html(found))
+    return html("<div>{}: {}</div>", title, join(_group_line(group) for group in found))
 
 
 def status_unavailable_html(error) -> Markup:

@@ -31,13 +31,15 @@ def _data(value) -> str:
     return visible(value, whole=IN_DATA)
 
 
-def _box(css: str, color: str) -> Markup:
+def box(css: str, color: str) -> Markup:
+    """The opening tag of a card's box (close it with </div>): a border of ``color``."""
     return html('<div class="smsnb-card {}" style="{}">', css, _BOX.format(c=color))
 
 
 # --- pieces ---------------------------------------------------------------------------------
 
-def _badge(backend: str) -> Markup:
+def badge(backend: str) -> Markup:
+    """SANDBOX or LIVE, as a coloured label."""
     return html('<span style="background:{};color:#fff;border-radius:3px;padding:1px 6px;font-size:11px;'
                 'font-weight:600">{}</span>', _BADGE.get(backend, "#666"), backend)
 
@@ -233,7 +235,7 @@ def result_html(result: Result) -> Markup:
         if result.encoded:
             body += html("{}<br>", _parts_line(result.encoded))
         body += html("delivery report: {}", _data(_answer(result).get("delivery_report", "none")))
-    return join([_box("smsnb-success", "#2e7d32"), _badge(result.backend), Markup(" "), body,
+    return join([box("smsnb-success", "#2e7d32"), badge(result.backend), Markup(" "), body,
                  hints_html(result.hints), Markup("</div>")])
 
 
@@ -272,7 +274,7 @@ def location_html(result: Result) -> Markup:
 def error_header_html(result: Result) -> Markup:
     error, entry = result.error, result.entry
     status = f"{error.status} · " if error.status else ""
-    return html("{} <b>{}</b>: {}", _badge(result.backend), status + visible(entry.key), entry.title)
+    return html("{} <b>{}</b>: {}", badge(result.backend), status + visible(entry.key), entry.title)
 
 
 def hints_html(hints) -> Markup:
@@ -286,7 +288,7 @@ def docs_html(entry: catalog.Entry) -> Markup:
 
 def error_html(result: Result) -> Markup:
     entry = result.entry
-    parts = [_box("smsnb-error", "#c62828"), error_header_html(result), sinch_text_html(result),
+    parts = [box("smsnb-error", "#c62828"), error_header_html(result), sinch_text_html(result),
              location_html(result)]
     likely = _likely(result)
     if likely:
@@ -326,7 +328,7 @@ def entry_html(entry: catalog.Entry) -> Markup:
     if entry.fields:
         fields = html("<div>Fields a fix touches: <code>{}</code></div>", ", ".join(entry.fields))
     link = html('<a href="{}" target="_blank" rel="noopener">Sinch documentation</a></div>', entry.doc_url)
-    return join([_box("smsnb-explain", "#555"), html("<b>{}</b>: {}", entry.headline, entry.title),
+    return join([box("smsnb-explain", "#555"), html("<b>{}</b>: {}", entry.headline, entry.title),
                  _explanation_html(entry), fields, link])
 
 

@@ -1,5 +1,6 @@
 """The interactive cards (ipywidgets 8): an outcome, a fix-it form, one-click resend, and for a
-success its delivery status as it changes.
+success its delivery report as it changes; a report that ends in a failure turns the card into
+that failure explained, with a fix-it form per failing group (`delivery_card`).
 
 Built from the same `Result`, catalog entry and renderers as the text and HTML cards; the fix-it
 form is `fix_form.FixForm`, whose logic is pure (`forms`). Every part carries a ``smsnb-*`` CSS
@@ -9,12 +10,13 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime, timezone
 
 import ipywidgets as w
 
-from ..knowledge.rules import FINAL_STATUSES
-from . import live_html, render
+from . import delivery_html, live_html, render, report
 from .copy_as_code import as_curl, as_python
+from .delivery_card import DeliveryFailure
 from .fix_form import FixForm
 from .outcome import Message, Result
 from .safe import html, join, visible
@@ -47,11 +49,26 @@ class _Card(w.VBox):
         self.output = w.Output(layout=w.Layout(max_height="12em", overflow="auto"))
         self.output.add_class("smsnb-log")
         self.problem = html_part("", "smsnb-problem")  # one-line errors of the card itself
+        self.chain = w.VBox()  # the outcomes of its resends, each the next card
+        self.chain.add_class("smsnb-chain")
         self.add_class("smsnb-card")
         self.add_class(css)
 
     def _show(self, parts: list) -> None:
         self.children = parts + [self.problem, self.output]
+
+    def append(self, outcome) -> None:
+        self.chain.children = self.chain.children + (_outcome_widget(outcome),)
+
+    def close(self) -> None:
+        """Closing a card closes the cards of its resends."""
+        for outcome in self.chain.children:
+            outcome.close()
+        super().close()
+
+    def _said(self, error: Exception) -> None:
+        self.problem.value = html("<div style='color:#c62828'>smsnb could not do that: {}</div>",
+                                  visible(error, whole=None))
 
     def _guarded(self, action):
         """A callback whose output lands in the card and whose failure is a line, not a traceback."""
@@ -60,8 +77,7 @@ class _Card(w.VBox):
                 try:
                     action(*args)
                 except Exception as error:  # a bug of ours: say so plainly, keep the kernel alive
-                    self.problem.value = html("<div style='color:#c62828'>smsnb could not do that: {}</div>",
-                                              visible(error, whole=None))
+                    self._said(error)
         return handler
 
     def _copy_as_code(self, body_source) -> w.VBox:
@@ -104,38 +120,33 @@ class ErrorCard(_Card):
                   ("smsnb-docs", render.docs_html(entry))]
         summary = join(html('<div class="{}">{}</div>', css, piece) for css, piece in pieces if piece)
         self.summary = html_part(summary, "smsnb-summary")
-        self.chain = w.VBox()
-        self.chain.add_class("smsnb-chain")
         self.form = FixForm(result, self._guarded, self.append)
         self._show([self.summary, self.form,
                     self._copy_as_code(self.form.corrected_body), self.chain])
 
-    def append(self, outcome) -> None:
-        self.chain.children = self.chain.children + (_outcome_widget(outcome),)
-
     def close(self) -> None:
         """Closing the card ends its countdown, and closes the cards of its resends."""
         self.form.close()
-        for outcome in self.chain.children:
-            outcome.close()
         super().close()
 
 
 class SuccessCard(_Card):
-    """A success, whose delivery status keeps updating until it is final."""
+    """A success, whose delivery report keeps updating until it is final. When it ends in a
+    failure, the card turns into that failure explained, each failing group with a fix-it form."""
 
     def __init__(self, result: Result):
         super().__init__(result, "smsnb-success-card")
-        static = render.result_html(result)
-        body = html_part(static, "smsnb-summary")
+        self.summary = html_part(render.result_html(result), "smsnb-summary")
         self.delivery = html_part("", "smsnb-status")
+        self.failure: DeliveryFailure | None = None  # once the report ends in a failure
+        self.groups: list[report.Group] = []  # the report now, by status and code
         self._stop = threading.Event()
-        self.statuses: dict[str, str] = {}
-        parts = [body]
-        if result.action != "dry_run" and result.batch_id:
-            parts.append(self.delivery)
-        self._show(parts + [self._copy_as_code(lambda: result.raw_body or result.payload)])
-        if result.action != "dry_run" and result.batch_id and result.session is not None:
+        self._closing = threading.Lock()  # a card closed while its failure is drawn closes that too
+        self._closed = False
+        tracked = result.action != "dry_run" and result.batch_id
+        self._copy = self._copy_as_code(lambda: result.raw_body or result.payload)
+        self._show([self.summary] + ([self.delivery] if tracked else []) + [self._copy])
+        if tracked and result.session is not None:
             self.delivery.value = live_html.WAITING
             self._watcher = threading.Thread(target=self._watch, daemon=True, name="smsnb-delivery")
             self._watcher.start()
@@ -143,29 +154,49 @@ class SuccessCard(_Card):
 
     @property
     def final(self) -> bool:
-        return bool(self.statuses) and all(s in FINAL_STATUSES for s in self.statuses.values())
+        return report.is_final(self.groups)
 
     def _watch(self) -> None:
+        try:
+            if self._poll_until_final() and any(group.failed for group in self.groups):
+                self._turn_into_failure()
+        except Exception as error:  # a bug of ours: a line in the card, never a thread's traceback
+            self._said(error)
+
+    def _poll_until_final(self) -> bool:
+        """Poll the report until it is final (True), stopped, or given up (False)."""
         interval = POLL_SECONDS.get(self.result.route, 2.0)
         deadline, failures = time.monotonic() + POLL_LIMIT_SECONDS, 0
         while not self._stop.is_set() and time.monotonic() < deadline:
             try:
-                statuses = self.result.session.poll_delivery_status(self.result)  # never starts a sandbox
+                answer = self.result.session.poll_delivery_report(self.result)  # never starts a sandbox
                 failures = 0
             except Exception as error:  # a poll that fails is shown, and tried again a few times
                 failures += 1
                 self.delivery.value = live_html.status_unavailable_html(error)
                 if failures >= 3:
-                    return
+                    return False
             else:
-                if statuses is None:  # the sandbox that had the batch has stopped: no report can come
+                if answer is None:  # the sandbox that had the batch has stopped: no report can come
                     self.delivery.value = live_html.STOPPED
-                    return
-                self.statuses = statuses
-                self.delivery.value = live_html.status_html(self.statuses, self.final)
+                    return False
+                self.groups = report.groups(answer)
+                self.delivery.value = live_html.report_status_html(self.groups, self.final)
                 if self.final:
-                    return
+                    return True
             self._stop.wait(interval)
+        return False
+
+    def _turn_into_failure(self) -> None:
+        """The card, in place: the failure's head, the report, and each failing group's form."""
+        with self._closing:
+            if self._closed:
+                return
+            self.failure = DeliveryFailure(self.result, self.groups, self._guarded, self.append,
+                                           datetime.now(timezone.utc))
+            self.summary.value = delivery_html.failed_header_html(self.result, self.groups)
+            self.add_class("smsnb-delivery-failed")
+            self._show([self.summary, self.delivery, self.failure, self._copy, self.chain])
 
     def stop_polling(self, timeout: float = 0.0) -> bool:
         """Stop watching the delivery status; wait up to ``timeout`` seconds for the poller to end.
@@ -179,5 +210,10 @@ class SuccessCard(_Card):
         return not watcher.is_alive()
 
     def close(self) -> None:
-        self.stop_polling()  # closing the card ends the polling
+        """Closing the card ends the polling, the failure's forms and the cards of its resends."""
+        self.stop_polling()
+        with self._closing:
+            self._closed = True
+            if self.failure is not None:
+                self.failure.close()
         super().close()

@@ -1,0 +1,45 @@
+"""A success card turned delivery failure, as static HTML: what failed, and each failing group
+explained (its code, name, meaning and what to do). Pure; built with `safe.html` only."""
+from __future__ import annotations
+
+from .outcome import Result
+from .render import badge, box, docs_html
+from .report import MAX_RECIPIENTS_SHOWN, Group
+from .safe import Markup, html, join, visible
+
+
+def label(group: Group) -> str:
+    """ "Aborted 405": a group's status and code, fit to show."""
+    return visible(group.status, whole=None) + (f" {group.code}" if group.code is not None else "")
+
+
+def who(group: Group) -> str:
+    """The first recipients of a group, then "and N more"."""
+    shown = [visible(r, whole=None) for r in group.recipients[:MAX_RECIPIENTS_SHOWN]]
+    more = group.count - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if shown and more > 0 else "")
+
+
+def failed_header_html(result: Result, found: list[Group]) -> Markup:
+    """The card's head once the delivery report ends in a failure: how many failed, and how."""
+    failing = [g for g in found if g.failed]
+    failed, total = sum(g.count for g in failing), sum(g.count for g in found)
+    lines = join(html("<li><b>{}</b> · {}: {}</li>", label(g), g.entry.title, g.count) for g in failing)
+    return join([box("smsnb-delivery-failed", "#c62828"), badge(result.backend),
+                 html(" <b>{} · batch created, then not delivered</b>: {} of {} message(s) failed.",
+                      result.status, failed, total),
+                 html("<br>batch id <code>{}</code><ul style='margin:4px 0'>{}</ul></div>",
+                      visible(result.batch_id, whole=None), lines)])
+
+
+def group_html(group: Group) -> Markup:
+    """One failing group: its code and name, to whom, what it means, its likely causes, what to do."""
+    entry = group.entry
+    recipients = who(group)
+    causes = join(html("<li>{}</li>", cause) for cause in entry.causes)
+    steps = join(html("<li>{}</li>", step) for step in entry.steps)
+    return html("<div><b>{}</b> · {}: {} recipient(s){}</div><div>{}</div>"
+                "<details><summary>Likely causes</summary><ol>{}</ol></details>"
+                "<b>What to do</b><ul style='margin:2px 0'>{}</ul>{}",
+                label(group), entry.title, group.count, f": {recipients}" if recipients else "",
+                entry.meaning, causes, steps, docs_html(entry))
