@@ -69,13 +69,12 @@ def parameter_value(parameters, name: str, recipient: str) -> str | None:
 
 
 def unmatched_parameters(body, parameters, recipients: tuple[str, ...]) -> tuple[str, ...]:
-    """The ``${name}``s of ``body`` in ``parameters`` without a value (and no default) for one of
-    ``recipients``; when there are none, those ``parameters`` lacks altogether (a typo)."""
+    """The ``${name}``s of ``body`` that ``parameters`` has but without a value (and no default) for
+    one of ``recipients``. (A name ``parameters`` lacks is sent as written: it causes no 405.)"""
     names = dict.fromkeys(PARAMETER.findall(body)) if isinstance(body, str) else {}
     known = parameters if isinstance(parameters, dict) else {}
-    lacking = tuple(n for n in names if n in known
-                    and any(parameter_value(known, n, r) is None for r in recipients))
-    return lacking or tuple(n for n in names if n not in known)
+    return tuple(name for name in names if name in known
+                 and any(parameter_value(known, name, r) is None for r in recipients))
 
 
 def substituted(body: str, parameters, recipient: str) -> str:
