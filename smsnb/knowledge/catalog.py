@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from ..sinch.errors import key_for
+from .rules import MAX_BODY, MAX_CALLBACK_URL, MAX_CLIENT_REFERENCE
 
 DOCS = "https://developers.sinch.com/docs/sms/api-reference/"
 ERROR_DOCS = DOCS + "#error-codes"
@@ -87,7 +88,8 @@ ENTRIES: tuple[Entry, ...] = (
         "The request is well formed, but a field is missing or outside its allowed range.",
         ("A required field is missing: 'to' or 'body'.",
          "'to' is empty or has more than 1000 recipients.",
-         "A value is too long: body over 1600 characters, client_reference over 128, callback_url over 2048.",
+         f"A value is too long: body over {MAX_BODY} characters, client_reference over "
+         f"{MAX_CLIENT_REFERENCE}, callback_url over {MAX_CALLBACK_URL}.",
          "expire_at is not after send_at, or more than 3 days after it."),
         ("Add the missing field, or bring the value within its limit (Sinch's text names it).",
          "Split more than 1000 recipients into several batches.",
@@ -178,7 +180,7 @@ ENTRIES: tuple[Entry, ...] = (
         "http_413", 413, "The request is too large",
         "The request body is larger than the server accepts.",
         ("Far too many recipients or a huge body in one request.",),
-        ("Send at most 1000 recipients per batch and keep the body under 1600 characters.",),
+        (f"Send at most 1000 recipients per batch and keep the body under {MAX_BODY} characters.",),
         ("to", "body"), DOCS,
     ),
     Entry(

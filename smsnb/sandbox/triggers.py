@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..knowledge import delivery
+from ..knowledge.rules import MAX_BODY, MAX_CLIENT_REFERENCE, MAX_RECIPIENTS
 
 DEFAULT_SERVICE_PLAN_ID = "smsnb-sandbox"
 DEFAULT_API_TOKEN = "sandbox-token"
@@ -118,9 +119,9 @@ TRIGGERS: tuple[Trigger, ...] = (
             "`callback_url` that is not an http(s) URL; an unknown `delivery_report`; a delivery report "
             "`status` or `code` filter that is not one"),
     Trigger("400 syntax_constraint_violation", 400, "syntax_constraint_violation",
-            "no `to` or `body`, an empty `to`, over 1000 recipients, a body over 1600 characters, "
-            "`client_reference` over 128, `expire_at` not after `send_at` or over 3 days after it, "
-            "`max_number_of_message_parts` below 1"),
+            f"no `to` or `body`, an empty `to`, over {MAX_RECIPIENTS} recipients, a body over {MAX_BODY} "
+            f"characters, `client_reference` over {MAX_CLIENT_REFERENCE}, `expire_at` not after `send_at` or "
+            "over 3 days after it, `max_number_of_message_parts` below 1"),
     Trigger("403 missing_callback_url", 403, "missing_callback_url",
             "`delivery_report` other than `none` with no `callback_url` (plan "
             f"`{CALLBACK_SERVICE_PLAN_ID}` has a default one)"),
