@@ -7,6 +7,7 @@ from smsnb.card import forms, recipients, request_fields, retry
 from smsnb.card.copy_as_code import Target, as_curl, as_python
 from smsnb.card.forms import Context, form_for
 from smsnb.knowledge import catalog
+from smsnb.knowledge.rules import MAX_BODY, MAX_CLIENT_REFERENCE
 
 PAYLOAD = {"to": ["0701234567", "+46812345678"], "body": "hi"}
 
@@ -72,10 +73,10 @@ def test_a_body_that_is_not_json_always_gets_the_editor():
     ("callback_url", "https://example.com/dlr", True), ("callback_url", "ftp://x", False),
     ("callback_url", "", False), ("callback_url", "https://e.com/" + "x" * 2048, False),
     ("number", "+46701234567", True), ("number", "0701234567", False), ("number", "+46812345678", False),
-    ("to", "+46701234567\n+46701234568", True), ("to", "", False), ("body", "x" * 1600, True),
-    ("body", "x" * 1601, False), ("client_reference", "r" * 129, False), ("delivery_report", "full", True),
-    ("delivery_report", "sometimes", False), ("send_at", "2030-01-01T09:00:00Z", True),
-    ("send_at", "soon", False),
+    ("to", "+46701234567\n+46701234568", True), ("to", "", False), ("body", "x" * MAX_BODY, True),
+    ("body", "x" * (MAX_BODY + 1), False), ("client_reference", "r" * (MAX_CLIENT_REFERENCE + 1), False),
+    ("delivery_report", "full", True), ("delivery_report", "sometimes", False),
+    ("send_at", "2030-01-01T09:00:00Z", True), ("send_at", "soon", False),
 ])
 def test_validate(name, value, ok):
     assert (request_fields.validate(name, value) is None) == ok

@@ -11,6 +11,7 @@ import pytest
 
 from smsnb.card import forms
 from smsnb.card.widgets import ErrorCard, SuccessCard
+from smsnb.knowledge.rules import MAX_CLIENT_REFERENCE
 from smsnb.sandbox import Sandbox, triggers
 from tests.conftest import LocalServer, sms, wait_for
 
@@ -138,9 +139,9 @@ def test_invalid_json_is_edited_with_line_and_column_as_you_type(ip):
 
 
 def test_constraint_violation_shows_the_field_with_its_limit(ip):
-    card = sms(ip, f"{MOBILE} -m hi --client-reference {'r' * 130}").widget()
+    card = sms(ip, f"{MOBILE} -m hi --client-reference {'r' * (MAX_CLIENT_REFERENCE + 2)}").widget()
     field = find(card, "smsnb-field-client_reference")
-    assert "at most 128 characters" in card.form.children[0].children[0].value
+    assert f"at most {MAX_CLIENT_REFERENCE} characters" in card.form.children[0].children[0].value
     assert find(card, "smsnb-resend").disabled
     field.value = "ref-1"
     assert fix_and_resend(card, embedded(ip).journal)["client_reference"] == "ref-1"
