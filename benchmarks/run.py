@@ -30,6 +30,7 @@ from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
 from smsnb.card.recipients import number_hints  # noqa: E402
 from smsnb.card.render import result_html, result_text  # noqa: E402
+from smsnb.knowledge.rules import MAX_CLIENT_REFERENCE  # noqa: E402
 from smsnb.sandbox import triggers  # noqa: E402
 
 MOBILE = triggers.ORDINARY_MOBILE
@@ -189,7 +190,8 @@ class Bench:
             "syntax_invalid_parameter_format": "0701234567 -m hi",
             "missing_callback_url": f"{MOBILE} -m hi --delivery-report full",
             "illegal_number_type": f"{triggers.FIXED_LINE} -m hi",
-            "syntax_constraint_violation": f"{MOBILE} -m hi --client-reference {'r' * 130}",
+            "syntax_constraint_violation":
+                f"{MOBILE} -m hi --client-reference {'r' * (MAX_CLIENT_REFERENCE + 1)}",
             "unknown_group": f"{triggers.UNKNOWN_GROUP_ID} -m hi",
             "http_429": f"{triggers.RATE_LIMITED} -m hi",
             "http_500": f"{triggers.SERVER_ERROR} -m hi",

@@ -3,6 +3,7 @@ import pytest
 from IPython.core.error import UsageError
 
 from smsnb.card.outcome import Message, Result
+from smsnb.knowledge.rules import MAX_CLIENT_REFERENCE
 from smsnb.sandbox import triggers
 from tests.conftest import html_of, sms, text_of
 
@@ -88,7 +89,8 @@ def test_raw_json_is_sent_byte_for_byte_and_reproduces_invalid_json(ip):
     ("+1 -m hi", 400, "syntax_invalid_parameter_format", "> " + '    "+1"'),
     (f"{MOBILE} -m hi --delivery-report sometimes", 400, "syntax_invalid_parameter_format",
      '>   "delivery_report": "sometimes"'),
-    (f"{MOBILE} -m hi --client-reference {'r' * 129}", 400, "syntax_constraint_violation",
+    (f"{MOBILE} -m hi --client-reference {'r' * (MAX_CLIENT_REFERENCE + 1)}", 400,
+     "syntax_constraint_violation",
      '>   "client_reference"'),
     (f"{MOBILE} -m hi --delivery-report full", 403, "missing_callback_url", '>   "callback_url": (missing)'),
     (f"{triggers.FIXED_LINE} -m hi", 403, "illegal_number_type", "is a fixed line number"),
