@@ -22,4 +22,8 @@ shell.run_line_magic("unload_ext", "smsnb")
 help_text = subprocess.run([sys.executable, "-m", "smsnb.sandbox", "--help"], capture_output=True, text=True,
                            check=True).stdout
 assert "sandbox" in help_text.lower(), help_text
-print(f"smsnb {smsnb.__version__} from the wheel: %load_ext, a sandbox send and the sandbox CLI work")
+script = Path(sys.executable).with_name("smsnb-sandbox")  # the console script, beside this python
+script_help = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True).stdout
+assert "--service-plan-id" in script_help, script_help
+print(f"smsnb {smsnb.__version__} from the wheel: %load_ext, a sandbox send, python -m smsnb.sandbox and "
+      "smsnb-sandbox work")
