@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import threading
+from functools import partial
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from . import triggers
@@ -15,27 +15,20 @@ from .auth import Auth
 from .batches import Batches
 from .callbacks import Callbacks
 from .dry_run import on_dry_run
+from .feedback import Feedback
+from .group_store import GroupStore
+from .groups import Groups
 from .http_triggers import HttpTriggers
+from .inbounds import Inbounds
 from .journal import Journal, journal_entry, journaled
 from .receiver import Receiver
+from .report_list import ReportList
 from .reports import Reports
 from .request_body import read_body
+from .routes import PLAN_PATH, ROUTES
+from .sending import Sender
 from .settings import Settings
 from .store import BatchStore
-
-_PLAN = "/xms/v1/<plan>"
-ROUTES = Map([
-    Rule(f"{_PLAN}/batches", endpoint="batches", methods=["GET", "POST"]),
-    Rule(f"{_PLAN}/batches/dry_run", endpoint="dry_run", methods=["POST"]),
-    Rule(f"{_PLAN}/batches/<batch_id>", endpoint="batch", methods=["GET", "DELETE"]),
-    Rule(f"{_PLAN}/batches/<batch_id>/delivery_report", endpoint="batch_report", methods=["GET"]),
-    Rule(f"{_PLAN}/batches/<batch_id>/delivery_report/<recipient>", endpoint="recipient_report",
-         methods=["GET"]),
-    Rule("/oauth2/token", endpoint="token", methods=["POST"]),
-    Rule("/_sandbox/journal", endpoint="journal", methods=["GET", "DELETE"]),
-    Rule(triggers.RECEIVER_PATH, endpoint="receiver", methods=["GET", "POST", "DELETE"]),
-    Rule("/_sandbox/triggers", endpoint="triggers", methods=["GET"]),
-], strict_slashes=False, merge_slashes=False)
 
 
 class SandboxApp:
@@ -46,19 +39,32 @@ class SandboxApp:
         self.journal = Journal(settings.journal_cap)
         self.receiver = Receiver(settings.journal_cap)
         self.auth = Auth(settings)
-        store = BatchStore()
-        self.callbacks = Callbacks(settings, store, self.journal)
-        batches = Batches(settings.clock, store, self.callbacks, HttpTriggers(settings, stopping))
-        reports = Reports(store)
+        self.store = BatchStore()
+        self.callbacks = Callbacks(settings, self.store, self.journal)
+        self.groups = GroupStore()
+        groups = Groups(self.groups)
+        self.inbounds = Inbounds(settings.journal_cap, self.auth.plans, settings.service_plan_id,
+                                 self.callbacks, groups)
+        sender = Sender(self.store, self.callbacks, self.groups, self.inbounds)
+        batches = Batches(settings.clock, self.store, sender, groups, HttpTriggers(settings, stopping))
+        reports = Reports(self.store)
         self._handlers = {  # by endpoint; those under a plan also take plan=, plan_id=
             "batches": batches.on_batches,
-            "dry_run": on_dry_run,
+            "dry_run": partial(on_dry_run, groups=self.groups),
             "batch": batches.on_batch,
+            "feedback": Feedback(self.store).on_feedback,
             "batch_report": reports.on_batch_report,
             "recipient_report": reports.on_recipient_report,
+            "report_list": ReportList(self.store).on_list,
+            "groups": groups.on_groups,
+            "group": groups.on_group,
+            "members": groups.on_members,
+            "inbounds": self.inbounds.on_list,
+            "inbound": self.inbounds.on_get,
             "token": self.auth.on_token,
             "journal": self._on_journal,
             "receiver": self.receiver.on_request,
+            "sandbox_inbounds": self.inbounds.on_sandbox,
             "triggers": self._on_triggers,
         }
 
@@ -87,6 +93,17 @@ class SandboxApp:
         return response(environ, start_response)
 
     def _answer(self, request: Request) -> Response:
+        """Under a plan, the plan and its token first (a wrong token is 401 even on a mistyped
+        path or with a wrong method, as at Sinch); then the route, its method, the content type."""
+        plan = None
+        under_plan = PLAN_PATH.match(request.path)
+        if under_plan is not None:
+            plan = self.auth.plans.get(under_plan.group(1))
+            if plan is None:
+                return empty(404)
+            refused = self.auth.authenticate(request, plan)
+            if refused is not None:
+                return refused
         try:
             endpoint, args = ROUTES.bind("sandbox").match(request.path, method=request.method)
         except MethodNotAllowed as error:
@@ -96,21 +113,17 @@ class SandboxApp:
         except HTTPException as error:
             return error.get_response()
         try:
-            return self._dispatch(request, endpoint, args)
+            return self._dispatch(request, endpoint, args, plan)
         except HTTPException as error:  # werkzeug's own limits (form size, parts): its answer
             return error.get_response()
 
-    def _dispatch(self, request: Request, endpoint: str, args: dict) -> Response:
+    def _dispatch(self, request: Request, endpoint: str, args: dict, plan) -> Response:
         handler = self._handlers[endpoint]
         if "plan" not in args:
             return handler(request, **args)
-        plan = self.auth.plans.get(args["plan"])
-        if plan is None:
+        if plan is None:  # a plan path the pattern did not take: no plan answers it
             return empty(404)
-        refused = self.auth.authenticate(request, plan)
-        if refused is not None:
-            return refused
-        if request.method == "POST" and request.mimetype != "application/json":
+        if request.method in ("POST", "PUT") and request.mimetype != "application/json":
             return empty(415)
         return handler(request, plan=plan, plan_id=args.pop("plan"), **args)
 

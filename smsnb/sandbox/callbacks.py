@@ -44,7 +44,7 @@ class Callbacks:
             return
         clock = batch.clock
         final = batch.send_time + clock.final_after
-        job = {"batch": batch.id, "url": url, "target": target}
+        job = {"batch": batch.id, "url": url, "target": target, "generation": batch.generation}
         if kind in ("summary", "full"):
             self.dispatcher.schedule(final, job)
             return
@@ -52,6 +52,16 @@ class Callbacks:
         for due in steps:
             for recipient in batch.recipients:
                 self.dispatcher.schedule(due, {**job, "recipient": recipient})
+
+    def deliver(self, url: str | None, payload: dict) -> None:
+        """POST ``payload`` (an inbound message) to ``url`` now, retried as a delivery report is."""
+        if not url:
+            return
+        target = callback_target(url)
+        if isinstance(target, str):
+            self._refuse(url, target)
+            return
+        self.dispatcher.schedule(time.time(), {"url": url, "target": target, "payload": payload})
 
     def stop(self) -> None:
         self.dispatcher.stop()
@@ -67,8 +77,8 @@ class Callbacks:
     def _render(self, job: dict) -> tuple[str, dict] | None:
         """(url, payload) of a due callback, or None when there is nothing to send."""
         batch = self._store.get(job["batch"])
-        if batch is None:
-            return None
+        if batch is None or job["generation"] != batch.generation:
+            return None  # dropped from the store, or replaced or updated since: sent anew
         now = time.time()
         if "recipient" not in job:
             return job["url"], batch_report(batch, now, full=batch.echo["delivery_report"] == "full")

@@ -12,12 +12,13 @@ from collections import deque
 
 from .capped import Capped
 from .clock import Clock, iso
-from .loopback import NotHttp, post_json
+from .loopback import NotHttp, Target, post_json
 
 SENDERS = 4  # callback sender threads: each receiver is served by one at a time
 # Callbacks waiting (due later, or due and waiting for their receiver), so that memory stays
 # bounded even when scheduled batches ask for per-recipient reports far in the future.
 MAX_PENDING = 100_000
+LOCAL = Target("sandbox", "local", 0, "")  # the lane of the sandbox's own timed actions
 
 
 def should_retry(outcome) -> bool:
@@ -77,6 +78,11 @@ class CallbackDispatcher:
                                   "payload": None, "retry": False,
                                   "outcome": f"not sent: over {MAX_PENDING} callbacks are waiting"})
 
+    def at(self, due: float, action) -> None:
+        """Run ``action()`` at ``due`` (epoch seconds), on a sender thread, in turn with the
+        sandbox's other timed actions: a scheduled batch sent, an inbound reply arriving."""
+        self.schedule(due, {"url": "(the sandbox itself)", "target": LOCAL, "run": action})
+
     def refuse(self, url: str, reason: str) -> None:
         outcome = f"not sent: {reason}; the sandbox delivers callbacks to loopback only"
         self.attempts.append({"url": url, "attempt": 1, "at": iso(time.time()), "payload": None,
@@ -118,7 +124,17 @@ class CallbackDispatcher:
                 else:
                     del self._lanes[receiver]
 
+    def _act(self, job: dict) -> None:
+        try:
+            job["run"]()
+        except Exception as error:  # a bug must cost one action, never the sender thread
+            self.attempts.append({"url": job["url"], "attempt": 1, "at": iso(time.time()), "payload": None,
+                                  "retry": False, "outcome": f"not run: {type(error).__name__}: {error}"})
+
     def _deliver(self, job: dict) -> None:
+        if "run" in job:
+            self._act(job)
+            return
         attempt, seconds = job.get("attempt", 1), self.clock.callback_timeout
         try:
             rendered = (job["url"], job["payload"]) if "payload" in job else self._render(job)

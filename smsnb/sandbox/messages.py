@@ -29,7 +29,7 @@ class Message:
 
     body: str  # as it would be sent: parameters filled in (an unmatched one left as written), maybe cut
     parts: int
-    encoding: str  # "text" (GSM-7) or "unicode" (UCS-2), as Sinch names them
+    encoding: str  # "text" (GSM-7) or "unicode" (UCS-2), as Sinch names them; "binary" for mt_binary
     unmatched: tuple[str, ...] = ()  # parameters with no value for this recipient and no default
     over_limit: bool = False  # more parts than max_number_of_message_parts, and not truncated
     truncated: bool = False  # cut to max_number_of_message_parts (truncate_concat)
@@ -99,7 +99,11 @@ def fit(body: str, limit: int | None, truncate_concat: bool) -> Message:
 
 def message_for(batch: dict, recipient: str, memo: dict | None = None) -> Message:
     """The message ``batch`` (a checked request) makes for ``recipient`` (digits). ``memo`` keeps
-    each personalized body's fit, so that a thousand recipients of one body are counted once."""
+    each personalized body's fit, so that a thousand recipients of one body are counted once.
+    An ``mt_binary`` message is its base64 body as given, in one part of at most 140 bytes
+    (Sinch applies no parameters to it)."""
+    if batch.get("type") == "mt_binary":
+        return Message(batch["body"], 1, "binary")
     body, unmatched = personalize(batch["body"], batch.get("parameters"), recipient)
     memo = {} if memo is None else memo
     if body not in memo:

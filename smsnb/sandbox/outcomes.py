@@ -34,7 +34,9 @@ def batch_outcome(batch: dict, *, default_originator: bool, dispatch_time: float
 
 def message_outcome(batch: dict, recipient: str, memo: dict) -> Outcome | None:
     """What the recipient's own message makes of it (405, 411), or None. ``memo`` as for
-    `message_for`."""
+    `message_for`. An mt_binary message has no parameters and is one part."""
+    if batch.get("type") == "mt_binary":
+        return None
     if batch.get("max_number_of_message_parts") is None:  # no limit to break: no parts to count
         _, unmatched = personalize(batch["body"], batch.get("parameters"), recipient)
         return sinch_outcome(405) if unmatched else None

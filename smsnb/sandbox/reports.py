@@ -97,7 +97,7 @@ def recipient_report(batch: Batch, recipient: str, now: float) -> dict:
     return report
 
 
-def _not_yet(batch: Batch | None, now: float) -> bool:
+def not_yet(batch: Batch | None, now: float) -> bool:
     """Unknown, or not available yet: a scheduled batch has no report until its send time (unless
     it was cancelled)."""
     return batch is None or (batch.send_time > now and batch.canceled_at is None)
@@ -112,7 +112,7 @@ class Reports:
     def on_batch_report(self, request: Request, plan: Plan, plan_id: str, batch_id: str) -> Response:
         batch = self._store.find(plan_id, batch_id)
         now = time.time()
-        if _not_yet(batch, now):
+        if not_yet(batch, now):
             return empty(404)
         kind = request.args.get("type", "summary")
         if kind not in ("summary", "full"):
@@ -127,6 +127,6 @@ class Reports:
         batch = self._store.find(plan_id, batch_id)
         digits = recipient.lstrip("+")
         now = time.time()
-        if _not_yet(batch, now) or digits not in batch.recipients:
+        if not_yet(batch, now) or digits not in batch.recipients:
             return empty(404)
         return json_response(200, recipient_report(batch, digits, now))

@@ -131,6 +131,29 @@ class Sandbox:
         """Every callback delivery attempt (or refusal), newest last: the last ``journal_cap``."""
         return self.app.callbacks.attempts
 
+    def delivery_feedback(self, batch_id: str) -> list[str]:
+        """The recipients (digits) of a batch that delivery feedback confirmed, sorted; none for
+        an unknown batch."""
+        batch = self._running_app().store.get(batch_id)
+        return sorted(batch.feedback) if batch is not None else []
+
+    # --- two-way SMS ------------------------------------------------------------------------
+
+    def inbound(self, from_: str, body: str, to: str | None = None, *, service_plan_id: str | None = None,
+                client_reference: str | None = None) -> dict:
+        """Make an inbound SMS arrive from ``from_`` (a number) to ``to`` (a number or short code;
+        by default the plan's number, +46700001000), as ``POST /_sandbox/inbounds`` does: kept for
+        ``GET /inbounds`` and POSTed as Sinch's ``mo_text`` callback to the plan's callback URL.
+        Returns the inbound as Sinch shows it; a ValueError says which field is wrong."""
+        fields = {"from": from_, "body": body, "to": to, "service_plan_id": service_plan_id,
+                  "client_reference": client_reference}
+        return self._running_app().inbounds.receive({k: v for k, v in fields.items() if v is not None})
+
+    def _running_app(self) -> SandboxApp:
+        if self._server is None:
+            raise RuntimeError("The sandbox is not running: call start() first.")
+        return self.app
+
 
 def _prepare(server: HttpServer) -> None:
     """Bind (a busy port is an OSError) and start cheroot's workers.

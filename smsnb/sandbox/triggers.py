@@ -22,6 +22,7 @@ DEFAULT_KEY_SECRET = "sandbox-secret"
 BLOCKED_SERVICE_PLAN_ID = "blocked-plan"
 CALLBACK_SERVICE_PLAN_ID = "callback-plan"  # has a plan-level callback URL: the sandbox's receiver
 RECEIVER_PATH = "/_sandbox/callbacks"
+INBOUNDS_PATH = "/_sandbox/inbounds"  # POST makes an inbound SMS arrive
 
 ORDINARY_MOBILE = "+46701234567"
 FIXED_LINE = "+46812345678"
@@ -38,6 +39,11 @@ DROPPED = "+46700000444"
 HTTP_TRIGGERS = {RATE_LIMITED: 429, SERVER_ERROR: 500, UNAVAILABLE: 503, SLOW: "slow", DROPPED: "drop"}
 
 NO_ORIGINATOR_SERVICE_PLAN_ID = "no-originator-plan"  # no default originator: a batch needs `from`
+
+# Two-way SMS: every plan's own number, where inbound SMS arrive unless they name another; and a
+# number that replies to whatever it receives, with the same body.
+SANDBOX_NUMBER = "+46700001000"
+ECHO_NUMBER = "+46700000777"
 
 # Recipient numbers whose messages end in one of Sinch's own codes (the last three digits); the
 # status each comes with is knowledge.delivery's.

@@ -4,8 +4,6 @@ Each check returns an `ErrorAnswer` (status, code and a text in Sinch's style) o
 """
 from __future__ import annotations
 
-import json
-import math
 from datetime import datetime, timedelta, timezone
 
 from ..knowledge import msisdn
@@ -20,6 +18,11 @@ from ..knowledge.rules import (
     parse_time,
 )
 from .answers import ErrorAnswer, bad_format, constraint_violation, invalid_json
+from .binary import check_binary_constraints, check_binary_formats, check_sender_numbering, is_binary
+from .json_body import check_field_types, json_name, parse_json_object, short, strict_json
+
+__all__ = ["check_batch", "check_types", "check_formats", "check_constraints", "check_permissions",
+           "unknown_group", "parse_json_object", "strict_json"]  # the last two: json_body's, for callers
 
 # JSON type of each field Sinch knows; unknown fields are ignored, as Sinch does.
 _FIELD_TYPES: dict[str, tuple[type, str]] = {
@@ -37,93 +40,29 @@ _FIELD_TYPES: dict[str, tuple[type, str]] = {
     "truncate_concat": (bool, "a boolean"),
     "feedback_enabled": (bool, "a boolean"),
     "max_number_of_message_parts": (int, "an integer"),
+    "from_ton": (int, "an integer"),
+    "from_npi": (int, "an integer"),
     "parameters": (dict, "an object"),
 }
 # The sandbox's own horizon: a later time would put the default expiry (3 days on) past year 9999.
 LATEST_TIME = datetime(9999, 12, 25, tzinfo=timezone.utc)
-_JSON_NAMES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-               int: "a number", float: "a number", type(None): "null"}
-
-
-class _NotStrict(ValueError):
-    """A value Python's parser takes but strict JSON (RFC 8259) does not; raised from inside it."""
-
-
-def _refuse_constant(name: str):
-    raise _NotStrict(f"{name} is not a JSON value")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _NotStrict(f"the number {text[:20]} is too large")
-    return value
-
-
-def _bounded_int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:  # over Python's 4300 digits
-        raise _NotStrict(f"a number of {len(text)} digits is too long") from None
-
-
-def strict_json(text: str):
-    """``text`` parsed as strict JSON: no NaN or Infinity, no number too large for a double or of
-    more than 4300 digits. Raises ValueError (or RecursionError when nested too deeply)."""
-    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float,
-                      parse_int=_bounded_int)
-
-
-def parse_json_object(raw: bytes) -> dict | ErrorAnswer:
-    """The request body as a JSON object, or Sinch's syntax_invalid_json."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return invalid_json(f"it is not UTF-8 (byte {error.start})")
-    try:
-        data = strict_json(text)
-    except json.JSONDecodeError as error:
-        return invalid_json(f"{error.msg} at line {error.lineno}, column {error.colno}")
-    except _NotStrict as error:
-        return invalid_json(str(error))
-    except RecursionError:
-        return invalid_json("it is nested too deeply")
-    if not isinstance(data, dict):
-        return invalid_json(f"expected an object, not {_JSON_NAMES.get(type(data), 'a value')}")
-    return data
 
 
 def check_types(batch: dict) -> ErrorAnswer | None:
-    for field, (kind, name) in _FIELD_TYPES.items():
-        value = batch.get(field)
-        if value is None:
-            continue
-        wrong = not isinstance(value, kind) or (kind is int and isinstance(value, bool))
-        if wrong:
-            return invalid_json(f"'{field}' must be {name}, not {_JSON_NAMES.get(type(value), 'a value')}")
-    for index, item in enumerate(batch.get("to") or ()):
-        if not isinstance(item, str):
-            actual = _JSON_NAMES.get(type(item), "a value")
-            return invalid_json(f"'to[{index}]' must be a string, not {actual}")
-    return check_parameters(batch.get("parameters") or {})
+    return check_field_types(batch, _FIELD_TYPES) or check_parameters(batch.get("parameters") or {})
 
 
 def check_parameters(parameters: dict) -> ErrorAnswer | None:
     """``parameters`` is ``{name: {msisdn or "default": value}}``, every value a string."""
     for name, values in parameters.items():
         if not isinstance(values, dict):
-            return invalid_json(f"'parameters.{_short(name)}' must be an object, not "
-                                f"{_JSON_NAMES.get(type(values), 'a value')}")
+            return invalid_json(f"'parameters.{short(name)}' must be an object, not "
+                                f"{json_name(values)}")
         for key, value in values.items():
             if not isinstance(value, str):
-                return invalid_json(f"'parameters.{_short(name)}.{_short(key)}' must be a string, not "
-                                    f"{_JSON_NAMES.get(type(value), 'a value')}")
+                return invalid_json(f"'parameters.{short(name)}.{short(key)}' must be a string, not "
+                                    f"{json_name(value)}")
     return None
-
-
-def _short(name: str, limit: int = 40) -> str:
-    """A key quoted back in an error: a key may be as long as the request."""
-    return name if len(name) <= limit else name[:limit] + "..."
 
 
 def check_formats(batch: dict) -> ErrorAnswer | None:
@@ -143,7 +82,7 @@ def check_formats(batch: dict) -> ErrorAnswer | None:
         value = batch.get(field)
         if value is not None and parse_time(value) is None:
             return bad_format(field, f"value '{value}' is not an ISO-8601 date and time with a zone")
-    return None
+    return check_binary_formats(batch)
 
 
 def _is_http_url(url: str) -> bool:
@@ -160,9 +99,11 @@ def check_constraints(batch: dict) -> ErrorAnswer | None:
     count = len(batch["to"])
     if not 1 <= count <= MAX_RECIPIENTS:
         return constraint_violation("to", f"it must have 1 to {MAX_RECIPIENTS} elements, but has {count}")
-    limits = (("body", MAX_BODY), ("client_reference", MAX_CLIENT_REFERENCE),
+    limits = (("body", None if is_binary(batch) else MAX_BODY), ("client_reference", MAX_CLIENT_REFERENCE),
               ("callback_url", MAX_CALLBACK_URL))
     for field, limit in limits:
+        if limit is None:  # an mt_binary body: its bytes are counted with the udh's
+            continue
         value = batch.get(field)
         if value is not None and len(value) > limit:
             return constraint_violation(field, f"it must be at most {limit} characters, but is {len(value)}")
@@ -178,12 +119,13 @@ def check_constraints(batch: dict) -> ErrorAnswer | None:
         send = parse_time(batch["send_at"]) if batch.get("send_at") else datetime.now(expire.tzinfo)
         if not send < expire <= send + timedelta(days=3):
             return constraint_violation("expire_at", "it must be after 'send_at' and at most 3 days after it")
-    return None
+    return check_binary_constraints(batch) or check_sender_numbering(batch)
 
 
-def check_permissions(batch: dict, *, plan_callback_url: str | None,
-                      plan_blocked: bool) -> ErrorAnswer | None:
-    """The 403 checks, which run once the request itself is well formed."""
+def check_permissions(batch: dict, *, plan_callback_url: str | None, plan_blocked: bool,
+                      group_exists=None) -> ErrorAnswer | None:
+    """The 403 checks, which run once the request itself is well formed. ``group_exists(id)``
+    says whether the plan has that group (without it, none is known)."""
     wants_report = batch.get("delivery_report", "none") != "none"
     if wants_report and not batch.get("callback_url") and not plan_callback_url:
         return ErrorAnswer(403, "missing_callback_url",
@@ -199,14 +141,19 @@ def check_permissions(batch: dict, *, plan_callback_url: str | None,
     if plan_blocked:
         return ErrorAnswer(403, "blocked_account", "The account is blocked; contact your account manager.")
     for index, item in enumerate(batch["to"]):
-        if msisdn.is_group_id(item):
-            return ErrorAnswer(403, "unknown_group",
-                               f"Unknown group ID '{item}' in parameter 'to[{index}]'.")
+        if msisdn.is_group_id(item) and not (group_exists and group_exists(item)):
+            return unknown_group(item, f"to[{index}]")
     return None
 
 
-def check_batch(batch: dict, *, plan_callback_url: str | None = None,
-                plan_blocked: bool = False) -> ErrorAnswer | None:
+def unknown_group(group_id: str, param: str) -> ErrorAnswer:
+    return ErrorAnswer(403, "unknown_group", f"Unknown group ID '{short(group_id)}' in parameter '{param}'; "
+                                             "the group is unknown or deleted.")
+
+
+def check_batch(batch: dict, *, plan_callback_url: str | None = None, plan_blocked: bool = False,
+                group_exists=None) -> ErrorAnswer | None:
     """All of Sinch's checks on a parsed batch, in Sinch's order; None when it would be accepted."""
     return (check_types(batch) or check_formats(batch) or check_constraints(batch)
-            or check_permissions(batch, plan_callback_url=plan_callback_url, plan_blocked=plan_blocked))
+            or check_permissions(batch, plan_callback_url=plan_callback_url, plan_blocked=plan_blocked,
+                                 group_exists=group_exists))
