@@ -182,7 +182,8 @@ def test_ordinary_mobile_succeeds_and_echoes_without_plus(api):
 
 def test_every_trigger_row_is_exercised_by_this_module():
     """A new row in the table must come with a test here (the delivery outcomes: in
-    test_sandbox_delivery_codes.py)."""
+    test_sandbox_delivery_codes.py; unknown_campaign, which nothing reaches: in
+    test_sandbox_rules.py; inbound SMS: in test_sandbox_inbounds.py)."""
     tested = {"201 batch created, then Delivered", "400 syntax_invalid_json",
               "400 syntax_invalid_parameter_format", "400 syntax_constraint_violation",
               "403 missing_callback_url", "403 illegal_number_type",
@@ -190,7 +191,8 @@ def test_every_trigger_row_is_exercised_by_this_module():
               "404 Not Found", "405 Method Not Allowed", "413 Payload Too Large",
               "415 Unsupported Media Type",
               "429 Too Many Requests", "500 Internal Server Error", "503 Service Unavailable",
-              "slow answer (read timeout)", "connection dropped mid-answer"}
+              "slow answer (read timeout)", "connection dropped mid-answer",
+              "403 unknown_campaign", "201 inbound SMS arrives", "inbound SMS replying to a batch"}
     assert {t.outcome for t in TRIGGERS if t.delivery_code is None or t.status == 201} == tested
 
 

@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
           f"  OAuth2           POST {c.token_url} (key id {c.key_id}, key secret {c.key_secret}),"
           f" then /xms/v1/{c.project_id}/...\n"
           f"  callbacks        {c.receiver_url}\n"
+          f"  inbound SMS      POST {c.base_url}{triggers.INBOUNDS_PATH} (from, body),"
+          f" to the plan's number {triggers.SANDBOX_NUMBER}\n"
           f"  journal          GET {c.base_url}/_sandbox/journal\n\n"
           f"Triggers:\n{triggers.trigger_table_text()}\n\nCtrl-C or SIGTERM stops it.", flush=True)
     try:

@@ -12,7 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..knowledge import delivery
-from ..knowledge.rules import MAX_BODY, MAX_CLIENT_REFERENCE, MAX_RECIPIENTS
+from ..knowledge.rules import (
+    MAX_BINARY_BYTES,
+    MAX_BODY,
+    MAX_CLIENT_REFERENCE,
+    MAX_GROUP_NAME,
+    MAX_PAGE_SIZE,
+    MAX_RECIPIENTS,
+)
 
 DEFAULT_SERVICE_PLAN_ID = "smsnb-sandbox"
 DEFAULT_API_TOKEN = "sandbox-token"
@@ -119,15 +126,21 @@ TRIGGERS: tuple[Trigger, ...] = (
             f"any valid mobile number, e.g. {ORDINARY_MOBILE}", *DELIVERED),
     Trigger("400 syntax_invalid_json", 400, "syntax_invalid_json",
             'a body that is not JSON (`{"to": [}`), or a wrong type (`"to": "+46701234567"`, `parameters` '
-            "not an object of objects of strings)"),
+            "not an object of objects of strings; likewise in an update, a group or an inbound)"),
     Trigger("400 syntax_invalid_parameter_format", 400, "syntax_invalid_parameter_format",
-            "a number without country code (`0701234567`), with letters, or of impossible length (`+1`); a "
-            "`callback_url` that is not an http(s) URL; an unknown `delivery_report`; a delivery report "
-            "`status` or `code` filter that is not one"),
+            "a number without country code (`0701234567`), with letters, or of impossible length (`+1`), "
+            "in `to`, `to_add`, a group's `members` or `add`, or feedback's `recipients`; a `callback_url` "
+            "that is not an http(s) URL; an unknown `delivery_report`; an `mt_binary` `udh` that is not hex "
+            "or `body` that is not base64; a report `status` or `code` filter that is not one; a list's "
+            "`start_date` or `end_date` that is not ISO-8601"),
     Trigger("400 syntax_constraint_violation", 400, "syntax_constraint_violation",
             f"no `to` or `body`, an empty `to`, over {MAX_RECIPIENTS} recipients, a body over {MAX_BODY} "
             f"characters, `client_reference` over {MAX_CLIENT_REFERENCE}, `expire_at` not after `send_at` or "
-            "over 3 days after it, `max_number_of_message_parts` below 1"),
+            "over 3 days after it, `max_number_of_message_parts` below 1; an `mt_binary` batch without "
+            f"`udh`, or over {MAX_BINARY_BYTES} bytes of `udh` and `body`; `from_ton` over 6 or `from_npi` "
+            f"over 18; `page_size` over {MAX_PAGE_SIZE}; a group `name` over {MAX_GROUP_NAME} characters; an "
+            "update or replace of a batch already dispatched (Sinch documents no answer for it) or "
+            "cancelled; delivery feedback for a batch sent without `feedback_enabled: true`"),
     Trigger("403 missing_callback_url", 403, "missing_callback_url",
             "`delivery_report` other than `none` with no `callback_url` (plan "
             f"`{CALLBACK_SERVICE_PLAN_ID}` has a default one)"),
@@ -136,12 +149,19 @@ TRIGGERS: tuple[Trigger, ...] = (
             "voicemail or pager number"),
     Trigger("403 blocked_account", 403, "blocked_account", f"service plan `{BLOCKED_SERVICE_PLAN_ID}`"),
     Trigger("403 unknown_group", 403, "unknown_group",
-            f"a group id in `to`, e.g. `{UNKNOWN_GROUP_ID}` (the sandbox has no groups)"),
+            f"a group id that is none of the plan's groups (never created, deleted, or another plan's), e.g. "
+            f"`{UNKNOWN_GROUP_ID}`, in `to` or an update's `to_add`, or in a group's `child_groups`, "
+            "`add_from_group` or `remove_from_group`"),
+    Trigger("403 unknown_campaign", 403, "unknown_campaign",
+            "none: no field of Sinch's SMS API carries a campaign id (a US 10DLC campaign is tied to the "
+            "sender number in the account's setup), so no documented input reaches it, and the sandbox never "
+            "answers it"),
     Trigger("401 Unauthorized", 401, None,
-            "a missing or wrong bearer token, or an expired OAuth2 access token"),
+            "a missing or wrong bearer token, or an expired OAuth2 access token; checked first, so a wrong "
+            "token on a mistyped path or with a wrong method is 401 too"),
     Trigger("404 Not Found", 404, None,
-            "a mistyped path, an unknown service plan or batch id, or the delivery report of a batch whose "
-            "`send_at` is still ahead (and that is not cancelled)"),
+            "a mistyped path, an unknown service plan, batch, group or inbound id, or the delivery report of "
+            "a batch whose `send_at` is still ahead (and that is not cancelled)"),
     Trigger("405 Method Not Allowed", 405, None, "a method the path does not take, e.g. PUT on `batches`"),
     Trigger("413 Payload Too Large", 413, None, "a request body over 1 MiB"),
     Trigger("415 Unsupported Media Type", 415, None, "a POST without `Content-Type: application/json`"),
@@ -155,6 +175,13 @@ TRIGGERS: tuple[Trigger, ...] = (
             f"recipient {SLOW}: answers only after `slow_seconds` (default 30 s); sent again, at once"),
     Trigger("connection dropped mid-answer", None, None,
             f"recipient {DROPPED} (once; sent again, it passes)"),
+    Trigger("201 inbound SMS arrives", 201, None,
+            f"`POST {INBOUNDS_PATH}` with `from` and `body` (and `to`, else the plan's number "
+            f"{SANDBOX_NUMBER}; `service_plan_id`; `client_reference`), or `Sandbox.inbound(from_, body)`: "
+            "listed by `GET inbounds`, POSTed to the plan's callback URL as Sinch's `mo_text` callback"),
+    Trigger("inbound SMS replying to a batch", None, None,
+            f"a batch to {ECHO_NUMBER}: once its message is Delivered, that number replies with the same "
+            f"body, to the batch's `from` if that is a number or short code, else to {SANDBOX_NUMBER}"),
     *DELIVERY_TRIGGERS,
 )
 
