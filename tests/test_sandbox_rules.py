@@ -31,6 +31,13 @@ def test_a_binary_batch_is_echoed_and_delivered(api):
     assert final_report(api, echo["id"])["statuses"] == [{"code": 0, "status": "Delivered", "count": 1}]
 
 
+def test_each_type_echoes_only_its_own_fields(api):
+    binary = api.send({**BINARY, "flash_message": True, "truncate_concat": True}).json()
+    assert not {"flash_message", "truncate_concat", "parameters", "max_number_of_message_parts"} & set(binary)
+    text = api.send({"to": [A], "body": "x", "udh": "00"}).json()
+    assert "udh" not in text and text["flash_message"] is False
+
+
 def test_a_binary_dry_run_is_one_binary_part_per_recipient(api):
     answer = api.send({**BINARY, "to": [A, "+46701234568"]}, path="batches/dry_run",
                       params={"per_recipient": "true"}).json()

@@ -13,6 +13,9 @@ from .store import Batch
 
 _ECHOED_IF_GIVEN = ("from", "callback_url", "client_reference", "max_number_of_message_parts",
                     "feedback_enabled", "truncate_concat", "parameters", "udh", "from_ton", "from_npi")
+# Fields only one type of batch has (Sinch's TextResponse and BinaryResponse): the other's are dropped.
+_TEXT_ONLY = ("flash_message", "max_number_of_message_parts", "truncate_concat", "parameters")
+_BINARY_ONLY = ("udh",)
 _RECIPIENT_BYTES = 16  # about what one recipient's number costs in memory, for the store's budget
 _OUTCOME_BYTES = 120  # about what one recipient's outcome costs
 
@@ -60,6 +63,8 @@ def batch_echo(request: dict, batch_id: str, created: float, modified: float, se
     for optional in _ECHOED_IF_GIVEN:
         if request.get(optional) is not None:
             echo[optional] = request[optional]
+    for other in _TEXT_ONLY if echo["type"] == "mt_binary" else _BINARY_ONLY:
+        echo.pop(other, None)
     return echo
 
 
