@@ -169,3 +169,16 @@ def test_from_avoids_410_on_a_plan_without_a_default_originator(ip, sandbox, cle
     assert "A fix touches: from" in text
     sms(ip, f"{MOBILE} -m 'with a sender' --from Acme")
     assert "Delivered 0 (Delivered): 1: 46701234567" in text_of(final(ip))
+
+
+def test_a_dry_run_shows_each_recipients_own_text_when_it_differs(ip):
+    """Parameters filled in per recipient, and a body cut to fit, show in the dry run's card."""
+    card = sms(ip, '--dry-run +46701234567 +46701234568 -m "Hi ${name}!" --param name@+46701234567=Ada '
+                   '--param name=friend')
+    text = text_of(card)
+    assert '46701234567: 1 part(s), text (GSM-7)\n    text: "Hi Ada!"' in text
+    assert '    text: "Hi friend!"' in text and "Hi Ada!" in html_of(card)
+    plain = text_of(sms(ip, '--dry-run +46701234567 -m "Hi there"'))
+    assert "text:" not in plain  # the same as the request's body: not repeated
+    cut = text_of(sms(ip, "--dry-run +46701234567 --max-parts 1 --truncate -m " + "'" + "word " * 60 + "'"))
+    assert "1 part(s)" in cut and '    text: "word word' in cut

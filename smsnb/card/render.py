@@ -135,19 +135,24 @@ def result_text(result: Result) -> str:
     return "\n".join(lines)
 
 
-def _dry_run_rows(result: Result) -> list[tuple[str, str, str, str]]:
-    """(recipient, parts, encoding, forced by) of each row Sinch sent, fit to show, whatever its shape."""
+def _dry_run_rows(result: Result) -> list[tuple[str, str, str, str, str]]:
+    """(recipient, parts, encoding, forced by, text) of each row Sinch sent, fit to show, whatever its
+    shape. The text is the recipient's own when it differs from the request's body: parameters
+    filled in, or cut to fit by truncate_concat."""
     from ..knowledge.encoding import non_gsm_characters
 
     rows = _answer(result).get("per_recipient")
+    payload = result.payload
+    asked = payload.get("body") if isinstance(payload, dict) else None
     shown = []
     for row in rows if isinstance(rows, list) else []:
         if not isinstance(row, dict):
-            shown.append((_data(row), "?", "?", ""))
+            shown.append((_data(row), "?", "?", "", ""))
             continue
         body, coding = row.get("body"), row.get("encoding")
         forcing = " ".join(non_gsm_characters(body)) if coding == "unicode" and isinstance(body, str) else ""
-        values = (row.get("recipient"), row.get("number_of_parts"), coding, forcing)
+        own = body if isinstance(body, str) and body != asked else ""
+        values = (row.get("recipient"), row.get("number_of_parts"), coding, forcing, own)
         shown.append(tuple(_data(value) for value in values))
     return shown
 
@@ -163,9 +168,11 @@ def _dry_run_text(result: Result) -> str:
              f"{_data(data.get('number_of_messages'))} message part(s) · nothing sent"]
     rows = _dry_run_rows(result)
     shown, more = _more(rows)
-    for recipient, parts, coding, forcing in shown:
+    for recipient, parts, coding, forcing, own in shown:
         line = f"  {recipient}: {parts} part(s), {_coding_name(coding)}"
         lines.append(line + (f", forced by {forcing}" if forcing else ""))
+        if own:
+            lines.append(f'    text: "{own}"')
     if more:
         lines.append(f"  … and {more} more")
     lines += [f"  hint: {visible(h, whole=None)}" for h in result.hints]
@@ -222,10 +229,12 @@ def result_html(result: Result) -> Markup:
         return error_html(result)
     if result.action == "dry_run":
         data = _answer(result)
-        rows = join(html("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", r, p, _coding_name(c), f)
-                    for r, p, c, f in _dry_run_rows(result)[:MAX_HTML_ROWS])
+        cells = "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
+        rows = join(html(cells, r, p, _coding_name(c), f, own)
+                    for r, p, c, f, own in _dry_run_rows(result)[:MAX_HTML_ROWS])
         body = html("<b>dry run</b>: {} recipient(s), {} message part(s), nothing sent<table><tr>"
-                    "<th>recipient</th><th>parts</th><th>encoding</th><th>forced by</th></tr>{}</table>",
+                    "<th>recipient</th><th>parts</th><th>encoding</th><th>forced by</th>"
+                    "<th>its own text</th></tr>{}</table>",
                     _data(data.get("number_of_recipients")), _data(data.get("number_of_messages")), rows)
     else:
         recipients, more = _more(result.recipients)
