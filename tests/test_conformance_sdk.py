@@ -149,8 +149,6 @@ def test_binary_batches_send_get_and_dry_run(sms):
                                                                              "syntax_invalid_parameter_format")
 
 
-@pytest.mark.xfail(strict=True, reason="the sandbox echoes flash_message on an mt_binary batch; Sinch's "
-                   "binary batch has none (smsnb/sandbox/batch_echo.py)")
 def test_a_binary_batch_has_only_the_fields_the_sdk_knows(sms):
     known(sms.batches.send_binary(to=[MOBILE], from_="Shop", body=BINARY, udh=UDH))
 
