@@ -296,6 +296,31 @@ def test_sandbox_subcommand(ip):
     assert sms(ip, f"{MOBILE} -m 'restarted on first use'").ok
 
 
+def inbounds_of(ip) -> list:
+    """GET /inbounds of the embedded sandbox's plan, over HTTP."""
+    import requests
+
+    box = ip.magics_manager.registry["SmsMagic"].session.sandbox
+    return requests.get(f"{box.url}/xms/v1/{box.service_plan_id}/inbounds", timeout=5,
+                        headers={"Authorization": f"Bearer {box.api_token}"}).json()["inbounds"]
+
+
+def test_sandbox_inbound_makes_an_sms_arrive_that_get_inbounds_lists(ip):
+    arrived = sms(ip, f"sandbox inbound {MOBILE} -m 'STOP please'")
+    inbound = arrived.value
+    assert (inbound["type"], inbound["from"], inbound["to"], inbound["body"]) == (
+        "mo_text", MOBILE[1:], triggers.SANDBOX_NUMBER[1:], "STOP please")
+    assert f"Inbound SMS {inbound['id']} from {MOBILE[1:]}" in text_of(arrived)
+    assert inbounds_of(ip) == [inbound]
+    assert sms(ip, f"sandbox inbound -m again {MOBILE}").value["body"] == "again"
+
+
+def test_sandbox_inbound_from_a_wrong_number_says_why_and_nothing_arrives(ip):
+    refused = sms(ip, "sandbox inbound 0701234567 -m hi")
+    assert text_of(refused).startswith("No inbound SMS arrived: ") and "'from'" in text_of(refused)
+    assert refused.value is None and inbounds_of(ip) == []
+
+
 @pytest.mark.parametrize("line, cell, message", [
     (f"{MOBILE}", None, "No message body"),
     ("-m hi", None, "No recipient"),
@@ -319,6 +344,9 @@ def test_sandbox_subcommand(ip):
     ("sandbox journal ²", None, "Journal takes a number of requests from 0 to 999999, not '²'"),
     ("sandbox journal " + "9" * 4301, None, "Journal takes a number of requests"),
     ("sandbox status 3", None, "Only 'journal' takes a number"),
+    ("sandbox inbound", None, "An inbound SMS takes the number it comes from and -m BODY"),
+    (f"sandbox inbound {MOBILE} hi", None, "An inbound SMS takes the number it comes from and -m BODY"),
+    ("sandbox journal 1 2", None, "Wrong number of arguments for sandbox"),
     ("explain " + "x" * 5000, None, "No catalog entry 'xxx"),
     ("login --" + "p" * 5000 + " x", None, "Unknown login option '--ppp"),
     (f"{MOBILE} -m hi --param name", None, "--param takes NAME=VALUE (every recipient) or NAME@MSISDN=VALUE"),

@@ -14,7 +14,8 @@ from IPython.utils._process_common import arg_split
 
 USAGE = "%sms [options] TO [TO ...] -m BODY, or %%sms [options] TO [TO ...] with the body in the cell"
 MAX_TIMEOUT = 3600  # seconds; a longer one is a typo (and overflows the socket layer)
-SANDBOX_ACTIONS = ("status", "start", "stop", "triggers", "journal", "reset")
+SANDBOX_ACTIONS = ("status", "start", "stop", "triggers", "journal", "reset", "inbound")
+INBOUND_USAGE = "%sms sandbox inbound FROM -m BODY"
 # Each subcommand's grammar: (fewest words, most words, its usage line). magic.ROUTES runs them.
 SUBCOMMAND_GRAMMAR = {
     "explain": (1, 1, "%sms explain CODE | BODY | NAME  (e.g. %sms explain missing_callback_url, "
@@ -22,7 +23,7 @@ SUBCOMMAND_GRAMMAR = {
     "errors": (0, 0, "%sms errors"),
     "config": (0, 0, "%sms config"),
     "login": (0, 6, "%sms login [--service-plan-id ID | --project ID --key-id ID] [--region R]"),
-    "sandbox": (0, 2, f"%sms sandbox [{'|'.join(SANDBOX_ACTIONS)}] [N]"),
+    "sandbox": (0, 4, f"%sms sandbox [{'|'.join(SANDBOX_ACTIONS[:-1])}] [N], or {INBOUND_USAGE}"),
     "history": (0, 1, "%sms history [N]"),
     "report": (0, 2, "%sms report [N | BATCH_ID] [--sandbox | --live]"),
 }
@@ -252,6 +253,11 @@ def _subcommand(words: list[str], cell: str | None) -> Subcommand:
         raise UsageError(f"Wrong number of arguments for {name}. Usage: {usage}")
     if name == "sandbox" and rest and rest[0] not in SANDBOX_ACTIONS:
         raise UsageError(f"Unknown sandbox action {shown(rest[0])}. Usage: {usage}")
+    if name == "sandbox" and rest[:1] == ("inbound",):
+        inbound_message(rest)  # checked now: a wrong line sends nothing
+        return Subcommand(name, rest)
+    if name == "sandbox" and len(rest) > 2:
+        raise UsageError(f"Wrong number of arguments for sandbox. Usage: {usage}")
     if name == "sandbox" and len(rest) == 2 and rest[0] != "journal":
         raise UsageError(f"Only 'journal' takes a number. Usage: {usage}")
     number = None
@@ -264,6 +270,18 @@ def _subcommand(words: list[str], cell: str | None) -> Subcommand:
     if name == "report":
         number = report_target(rest, usage).row
     return Subcommand(name, rest, number)
+
+
+def inbound_message(args: tuple[str, ...]) -> tuple[str, str]:
+    """(FROM, BODY) of ``sandbox inbound FROM -m BODY`` (or ``-m BODY FROM``); the sandbox checks
+    the number."""
+    words = args[1:]
+    flags = ("-m", "--message")
+    if len(words) == 3 and words[1] in flags and words[0] not in flags:
+        return words[0], words[2]
+    if len(words) == 3 and words[0] in flags and words[2] not in flags:
+        return words[2], words[1]
+    raise UsageError(f"An inbound SMS takes the number it comes from and -m BODY. Usage: {INBOUND_USAGE}")
 
 
 def _number(word: str, what: str, usage: str) -> int:

@@ -87,6 +87,7 @@ class SmsMagic(SmsSettings):
           %sms config           the settings and where they come from (secrets masked)
           %sms login            enter a token (or --project ID --key-id ID for a key secret); memory only
           %sms sandbox [status|start|stop|triggers|journal [N]|reset]
+          %sms sandbox inbound FROM -m BODY    an SMS from FROM arrives (GET /inbounds, the plan's callback)
           %sms history [N]      this session's requests; row N back as its result
           %sms report [N | BATCH_ID] [--sandbox | --live]
                                 the delivery report of the last send, row N or a batch, explained
@@ -114,7 +115,8 @@ ROUTES: dict[str, Callable] = {
     "errors": lambda views, cmd: views.errors(),
     "config": lambda views, cmd: views.config(),
     "login": _login,
-    "sandbox": lambda views, cmd: views.sandbox(*cmd.args[:1], count=cmd.number),
+    "sandbox": lambda views, cmd: views.sandbox(*cmd.args[:1], count=cmd.number, inbound=(
+        command.inbound_message(cmd.args) if cmd.args[:1] == ("inbound",) else None)),
     "history": lambda views, cmd: views.history(cmd.number),
     "report": lambda views, cmd: views.report(command.report_target(cmd.args)),
 }

@@ -113,8 +113,12 @@ class Views:
         """%sms report: the delivery report of a history row, the last send, or a batch id."""
         return self._reporter.report(target)
 
-    def sandbox(self, action: str = "status", count: int | None = None) -> Message:
-        """%sms sandbox ACTION; ``count`` is how many journal entries to show."""
+    def sandbox(self, action: str = "status", count: int | None = None,
+                inbound: tuple[str, str] | None = None) -> Message:
+        """%sms sandbox ACTION; ``count`` is how many journal entries to show, ``inbound`` the
+        (FROM, BODY) of an inbound SMS to make arrive."""
+        if action == "inbound":
+            return _inbound(self._embedded.start(), *inbound)
         if action == "stop":
             return _plain("Sandbox stopped." if self._embedded.stop() else "The sandbox was not running.")
         if action == "triggers":
@@ -144,6 +148,16 @@ class Views:
         return _plain(f"Sandbox running: service plan {c.service_plan_id}, token {c.api_token} "
                       f"(sandbox only), {len(box.journal)} requests in the journal. "
                       f"Callback receiver: {c.receiver_url}", box)
+
+
+def _inbound(box, sender: str, body: str) -> Message:
+    """An inbound SMS arrives at the sandbox: kept for GET /inbounds, POSTed to the plan's callback."""
+    try:
+        inbound = box.inbound(sender, body)
+    except ValueError as error:  # Sinch's text for the field that is wrong
+        return _plain(f"No inbound SMS arrived: {error}")
+    return _plain(f"Inbound SMS {inbound['id']} from {inbound['from']} to {inbound['to']} arrived: "
+                  "GET /inbounds lists it, and the plan's callback URL, if it has one, got it.", inbound)
 
 
 def _code_of(response: str) -> str:
