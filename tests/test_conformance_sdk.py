@@ -246,6 +246,23 @@ def test_a_group_in_to_is_sent_to_its_members(sms):
     assert sorted(r for s in report.statuses for r in s.recipients) == sorted([MOBILE[1:], OTHER[1:]])
 
 
+def test_a_deleted_group_or_an_unknown_one_in_to_add_is_403_unknown_group(sms):
+    group = sms.groups.create(name="Gone", members=[MOBILE])
+    sms.groups.delete(group.id)
+    error = raised(lambda: sms.batches.send_sms(to=[group.id], from_="Shop", body="hi"))
+    assert (error.response_status_code, error.http_response.body["code"]) == (403, "unknown_group")
+    later = sms.batches.send_sms(to=[MOBILE], from_="Shop", body="later", send_at=LATER)
+    error = raised(lambda: sms.batches.update_sms(later.id, to_add=[group.id]))
+    assert (error.response_status_code, error.http_response.body["code"]) == (403, "unknown_group")
+
+
+def test_feedback_for_a_number_that_is_not_one_is_400(sms):
+    sent = sms.batches.send_sms(to=[MOBILE], from_="Shop", body="hi", feedback_enabled=True)
+    error = raised(lambda: sms.batches.send_delivery_feedback(sent.id, recipients=["0701234567"]))
+    assert (error.response_status_code, error.http_response.body["code"]) == (
+        400, "syntax_invalid_parameter_format")
+
+
 # --- inbounds -------------------------------------------------------------------------------------
 
 def test_inbounds_list_and_get(sms, box, auth):
@@ -257,6 +274,42 @@ def test_inbounds_list_and_get(sms, box, auth):
     assert (inbound.type, inbound.from_, inbound.to) == ("mo_text", OTHER[1:], triggers.SANDBOX_NUMBER[1:])
     assert inbound.received_at.tzinfo is not None
     assert known(sms.inbounds.get(inbound.id)) == inbound
+
+
+def test_the_echo_number_replies_with_an_inbound_the_sdk_reads(sms):
+    sent = sms.batches.send_sms(to=[triggers.ECHO_NUMBER], from_=OTHER, body="ping 42")
+    reply = wait_for(lambda: [m for m in sms.inbounds.list(to=[OTHER]).iterator() if m.body == "ping 42"])
+    [inbound] = [known(m) for m in reply]
+    assert (inbound.from_, inbound.to) == (triggers.ECHO_NUMBER[1:], OTHER[1:])
+    assert sms.delivery_reports.get_for_number(sent.id, triggers.ECHO_NUMBER).status == "Delivered"
+
+
+# --- callbacks, as the SDK's own parser reads them ------------------------------------------------
+
+def test_every_callback_the_sandbox_posts_parses_as_the_sdk_s_event(sms, box):
+    """Delivery reports of each kind, and an inbound SMS POSTed to the plan's callback URL, read
+    by the SDK's parser for Sinch's callbacks."""
+    events = sms.sinch_events("unused: the sandbox signs nothing")
+    receiver = box.credentials.receiver_url
+    sent = {kind: sms.batches.send_sms(to=[MOBILE, "+46700000402"], from_="Shop", body=kind,
+                                       delivery_report=kind, event_destination_target=receiver,
+                                       client_reference=kind).id
+            for kind in ("summary", "full", "per_recipient", "per_recipient_final")}
+    box.inbound(OTHER, "callback me", service_plan_id=triggers.CALLBACK_SERVICE_PLAN_ID)
+
+    def received():
+        bodies = box.received_callbacks.entries()
+        return bodies if {b.get("batch_id") for b in bodies} >= set(sent.values()) and any(
+            b.get("body") == "callback me" for b in bodies) else None
+
+    parsed = [known(events.parse_event(body)) for body in wait_for(received)]
+    mine = [p for p in parsed if getattr(p, "batch_id", None) in sent.values()]
+    assert {type(p).__name__ for p in mine} == {"BatchDeliveryReport", "RecipientDeliveryReport"}
+    full = next(p for p in mine if p.batch_id == sent["full"])
+    assert sorted((s.status, s.code, s.recipients) for s in full.statuses) == [
+        ("Aborted", 402, ["46700000402"]), ("Delivered", 0, [MOBILE[1:]])]
+    inbound = next(p for p in parsed if getattr(p, "body", None) == "callback me")
+    assert (inbound.type, inbound.from_) == ("mo_text", OTHER[1:])
 
 
 # --- the errors the sandbox documents, as the SDK raises them ----------------------------------------
@@ -279,6 +332,16 @@ ERRORS = {  # name: (the call, given a client's SMS API; the status; the code, N
                       "unknown_group"),
     "dry run of a bad batch": (lambda s: s.batches.dry_run_sms(to=["+1"], from_="S", body="x"), 400,
                                "syntax_invalid_parameter_format"),
+    "wrong type": (lambda s: s.batches.send_sms(to=[MOBILE], from_="S", body="x", udh=5), 400,
+                   "syntax_invalid_json"),
+    "binary over 140 bytes": (lambda s: s.batches.send_binary(to=[MOBILE], from_="S", body="QUJD" * 60,
+                                                              udh=UDH), 400, "syntax_constraint_violation"),
+    "group with a bad member": (lambda s: s.groups.create(name="x", members=["0701234567"]), 400,
+                                "syntax_invalid_parameter_format"),
+    "group with an unknown child group": (lambda s: s.groups.create(
+        name="x", child_groups=[triggers.UNKNOWN_GROUP_ID]), 403, "unknown_group"),
+    "unknown group id": (lambda s: s.groups.get(triggers.UNKNOWN_GROUP_ID), 404, None),
+    "unknown inbound id": (lambda s: s.inbounds.get("01FC66621VHDBN119Z8PMV1QPQ"), 404, None),
     "unknown batch": (lambda s: s.batches.get("01FC66621VHDBN119Z8PMV1QPQ"), 404, None),
     "cancel of an unknown batch": (lambda s: s.batches.cancel("01FC66621VHDBN119Z8PMV1QPQ"), 404, None),
     "report of an unknown batch": (lambda s: s.delivery_reports.get("01FC66621VHDBN119Z8PMV1QPQ"), 404, None),
