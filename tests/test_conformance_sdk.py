@@ -4,8 +4,11 @@ token and with OAuth2. Its models parse every answer, strictly typed, with no fi
 know; each request-time error the sandbox documents reaches the caller as the SDK's exception,
 carrying the sandbox's status and `{code, text}` body.
 
+The callbacks the sandbox POSTs (delivery reports, inbound SMS) are read by the SDK's own parser.
+
 Unreachable through the SDK, and so tested over raw HTTP elsewhere: 405 and 415 (it always uses
-the right method and JSON), 408 and 431 (it sends whole requests with small heads)."""
+the right method and JSON), 408 and 431 (it sends whole requests with small heads); and
+unknown_campaign, which no documented input reaches (see the README's trigger table)."""
 from __future__ import annotations
 
 import datetime as dt
