@@ -32,18 +32,25 @@ methods = st.sampled_from(["GET", "POST", "POST", "POST", "PUT", "DELETE", "PATC
 segments = st.sampled_from(["xms", "v1", PLAN, "blocked-plan", "callback-plan", "smsnb-project", "nobody",
                             "batches", "dry_run", "delivery_report", "46701234567",
                             "01FC66621VHDBN119Z8PMV1QPU", "oauth2", "token", "_sandbox", "journal",
-                            "callbacks", "triggers", "", "..", "%00", "%ff%fe", "%C3%A9", "a b", "?",
-                            "#frag"])
+                            "callbacks", "triggers", "groups", "members", "inbounds", "delivery_reports",
+                            "delivery_feedback", "", "..", "%00", "%ff%fe", "%C3%A9", "a b", "?", "#frag"])
 known_paths = st.sampled_from([
     f"/xms/v1/{PLAN}/batches", f"/xms/v1/{PLAN}/batches/dry_run", f"/xms/v1/{PLAN}/batches/XYZ",
     f"/xms/v1/{PLAN}/batches/XYZ/delivery_report", f"/xms/v1/{PLAN}/batches/XYZ/delivery_report/46701234567",
     "/xms/v1/blocked-plan/batches", "/xms/v1/smsnb-project/batches", "/oauth2/token", "/_sandbox/callbacks",
-    "/_sandbox/journal", "/_sandbox/triggers", "/", "*", "http://evil.test/x"])
+    "/_sandbox/journal", "/_sandbox/triggers", "/", "*", "http://evil.test/x",
+    f"/xms/v1/{PLAN}/batches/XYZ/delivery_feedback", f"/xms/v1/{PLAN}/delivery_reports",
+    f"/xms/v1/{PLAN}/groups", f"/xms/v1/{PLAN}/groups/01FC66621VHDBN119Z8PMV1QPU",
+    f"/xms/v1/{PLAN}/groups/01FC66621VHDBN119Z8PMV1QPU/members", f"/xms/v1/{PLAN}/inbounds",
+    f"/xms/v1/{PLAN}/inbounds/XYZ", "/_sandbox/inbounds"])
 query_values = st.one_of(st.sampled_from(["0", "1", "-1", "100", "101", "9" * 5000, "true", "false",
-                                          "summary", "full", "%FF", "\u0663", "1e3", ""]),
+                                          "summary", "full", "%FF", "\u0663", "1e3", "",
+                                          "2024-01-01T00:00:00Z", "9999-12-31T23:59:59%2B23:59", "0001-01-01",
+                                          "46701234567,Shop"]),
                          st.text(alphabet="abc019%&=+ ", max_size=12))
 queries = st.lists(st.tuples(st.sampled_from(["page", "page_size", "type", "status", "code", "per_recipient",
-                                               "number_of_recipients", "x"]), query_values), max_size=3)
+                                               "number_of_recipients", "from", "to", "start_date", "end_date",
+                                               "client_reference", "x"]), query_values), max_size=3)
 paths = st.builds(lambda base, extra, query: base + extra + ("?" + "&".join(f"{k}={v}" for k, v in query)
                                                              if query else ""),
                   st.one_of(known_paths, st.lists(segments, max_size=6).map(lambda s: "/" + "/".join(s))),
@@ -97,6 +104,19 @@ fields = {
         scalars),
     "flash_message": scalars, "truncate_concat": scalars,
     "type": st.one_of(st.sampled_from(["mt_text", "mt_binary"]), scalars),
+    "udh": st.one_of(st.sampled_from(["050003010201", "0G", "ABC", ""]), scalars),
+    "from_ton": st.one_of(st.integers(-3, 30), scalars), "from_npi": st.one_of(st.integers(-3, 30), scalars),
+    "feedback_enabled": scalars,
+    # updates, feedback and groups take these
+    "to_add": st.one_of(st.lists(st.one_of(numbers, scalars), max_size=3), scalars),
+    "to_remove": st.one_of(st.lists(st.one_of(numbers, scalars), max_size=3), scalars),
+    "recipients": st.one_of(st.lists(st.one_of(numbers, scalars), max_size=3), scalars),
+    "members": st.one_of(st.lists(st.one_of(numbers, scalars), max_size=3), scalars),
+    "add": st.one_of(st.lists(st.one_of(numbers, scalars), max_size=3), scalars),
+    "name": st.one_of(st.text(max_size=25), scalars),
+    "child_groups": st.one_of(st.lists(st.one_of(numbers, scalars), max_size=2), scalars),
+    "add_from_group": st.one_of(numbers, scalars),
+    "auto_update": st.one_of(json_values, st.just({"to": "+46700001000", "add": {"first_word": "JOIN"}})),
 }
 batches = st.fixed_dictionaries({}, optional=fields).map(lambda d: json.dumps(d).encode())
 MANY_PARTS = b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n' * 1200 + b"--x--\r\n"
