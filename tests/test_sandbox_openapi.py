@@ -81,3 +81,33 @@ def test_cancel_fits(spec, api):
     later = api.send({"to": [triggers.ORDINARY_MOBILE], "body": "x", "send_at": "2099-01-01T00:00:00Z",
                       "expire_at": "2099-01-02T00:00:00Z"}).json()
     assert_fits(spec, BATCHES + "/{batch_id}", "delete", "200", api.delete(f"batches/{later['id']}").json())
+
+
+def test_update_and_replace_fit(spec, api):
+    later = api.send({"to": [triggers.ORDINARY_MOBILE], "body": "x", "send_at": "2099-01-01T00:00:00Z"})
+    path = f"batches/{later.json()['id']}"
+    assert_fits(spec, BATCHES + "/{batch_id}", "post", "200", api.send({"body": "y"}, path=path).json())
+    replaced = api.session.put(api.url(path), json={"to": [triggers.ORDINARY_MOBILE], "body": "z"},
+                               headers=api.headers(), timeout=10).json()
+    assert_fits(spec, BATCHES + "/{batch_id}", "put", "200", replaced)
+
+
+GROUPS = "/xms/v1/{service_plan_id}/groups"
+
+
+def test_groups_fit(spec, api):
+    group = api.send({"name": "g", "members": [triggers.ORDINARY_MOBILE]}, path="groups").json()
+    assert_fits(spec, GROUPS, "post", "201", group)
+    assert_fits(spec, GROUPS, "get", "200", api.get("groups").json())
+    assert_fits(spec, GROUPS + "/{group_id}", "get", "200", api.get(f"groups/{group['id']}").json())
+    assert_fits(spec, GROUPS + "/{group_id}", "post", "200",
+                api.send({"add": ["+46701234568"]}, path=f"groups/{group['id']}").json())
+    members = api.get(f"groups/{group['id']}/members").json()
+    assert_fits(spec, GROUPS + "/{group_id}/members", "get", "200", members)
+    assert_fits(spec, GROUPS, "post", "403",
+                api.send({"child_groups": [triggers.UNKNOWN_GROUP_ID]}, path="groups").json())
+
+
+def test_inbounds_fit(spec, sandbox, api):
+    sandbox.inbound(triggers.ORDINARY_MOBILE, "hi")
+    assert_fits(spec, "/xms/v1/{service_plan_id}/inbounds", "get", "200", api.get("inbounds").json())

@@ -37,7 +37,10 @@ class Sandbox:
     token lives), ``slow_seconds``, ``retry_after``, ``journal_cap`` (also the cap of received
     callbacks and of callback attempts), ``request_seconds`` (how long a client has to send one
     whole request), ``clock`` (a `Clock`) and ``plan_callback_urls`` (service plan id -> its
-    default callback URL).
+    default callback URL, where its delivery reports and inbound SMS go).
+
+    ``inbound(from_, body)`` makes an inbound SMS arrive; ``delivery_feedback(batch_id)`` says
+    which recipients delivery feedback confirmed.
     """
 
     def __init__(self, port: int = 0, **settings):
