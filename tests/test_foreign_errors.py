@@ -278,8 +278,13 @@ def cell(ip, box, capsys):
         return outcome, re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)  # without the colours
 
     yield run
-    for name in ("box", "client", "blocked", "wrong", "noplan", "oauth", "post", "auth", "r", "err"):
+    # The user's own objects hold their token (a Response's request, an exception's frames): none
+    # may outlive the test in the shared shell, where a later test sweeps every frame's locals.
+    ip.run_line_magic("reset", "-f out")
+    for name in ("box", "client", "blocked", "wrong", "noplan", "oauth", "post", "auth", "r", "err", "body",
+                 "sdk1", "_", "__", "___"):
         ip.user_ns.pop(name, None)
+    sys.last_type = sys.last_value = sys.last_traceback = None
 
 
 def assert_card(outcome, printed, key):
