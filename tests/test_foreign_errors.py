@@ -280,9 +280,10 @@ def cell(ip, box, capsys):
     yield run
     # The user's own objects hold their token (a Response's request, an exception's frames): none
     # may outlive the test in the shared shell, where a later test sweeps every frame's locals.
-    ip.run_line_magic("reset", "-f out")
+    ip.history_manager.output_hist.clear()  # Out and _oh (what %reset out clears, without its slow gc)
+    outputs = [name for name in ip.user_ns if re.fullmatch(r"_\d+", name)]
     for name in ("box", "client", "blocked", "wrong", "noplan", "oauth", "post", "auth", "r", "err", "body",
-                 "sdk1", "_", "__", "___"):
+                 "sdk1", "_", "__", "___", *outputs):
         ip.user_ns.pop(name, None)
     sys.last_type = sys.last_value = sys.last_traceback = None
 
@@ -318,6 +319,14 @@ def test_the_full_traceback_is_one_tb_away(cell):
     cell(SDK_CASES["illegal_number_type"])
     _, printed = cell("%tb")
     assert "Traceback" in printed and "SmsException: Error 403" in printed
+
+
+def test_pdb_on_still_starts_the_debugger_after_the_card(ip, cell, monkeypatch):
+    started = []
+    monkeypatch.setattr(ip, "debugger", lambda force=False: started.append(sys.last_value))
+    monkeypatch.setattr(ip, "call_pdb", True)
+    outcome, _ = cell(SDK_CASES["illegal_number_type"])
+    assert started == [outcome.error_in_exec]
 
 
 def test_exceptions_that_are_not_sinchs_are_untouched(cell, sdk1, monkeypatch):

@@ -103,6 +103,8 @@ class ForeignErrors:
 
         display(result)
         shell._showtraceback(etype, value, [f"{etype.__name__}: explained above by smsnb; {POINTER}"])
+        if shell.call_pdb:  # %pdb on: the debugger starts, as after any traceback
+            shell.debugger(force=True)
         return None
 
     def _pass_on(self, shell, etype, value, tb, tb_offset):
