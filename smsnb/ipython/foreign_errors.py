@@ -92,16 +92,17 @@ class ForeignErrors:
         """IPython's custom exception handler: the card and a pointer, or IPython's own traceback."""
         try:
             result = self.card_for(value) if self._enabled() else None
+            card = result._repr_mimebundle_() if result is not None else None  # text, HTML, the widget
         except Exception:  # smsnb must not be the bug: the user's own traceback instead
-            result = None
-        if result is None:
+            card = None
+        if card is None:
             return self._pass_on(shell, etype, value, tb, tb_offset)
         sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb  # what %tb and %debug read
         if sys.version_info >= (3, 12):
             sys.last_exc = value
         from IPython.display import display
 
-        display(result)
+        display(card, raw=True)
         shell._showtraceback(etype, value, [f"{etype.__name__}: explained above by smsnb; {POINTER}"])
         if shell.call_pdb:  # %pdb on: the debugger starts, as after any traceback
             shell.debugger(force=True)
