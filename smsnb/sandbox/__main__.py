@@ -5,13 +5,20 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from . import triggers
 from .server import Sandbox
 
 
+def _program() -> str:
+    """How this was started: the console script's name, or python -m."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    return name if name and name != "__main__.py" else "python -m smsnb.sandbox"
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m smsnb.sandbox",
+    parser = argparse.ArgumentParser(prog=_program(),
                                      description="Run the local Sinch SMS API simulator in the foreground.")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--service-plan-id", default=triggers.DEFAULT_SERVICE_PLAN_ID)
