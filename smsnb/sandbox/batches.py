@@ -13,7 +13,7 @@ from .batch_edits import BatchEdits
 from .clock import Clock
 from .groups import Groups
 from .http_triggers import HttpTriggers
-from .listing import items, parse_page, parse_window, same_number
+from .listing import items, parse_listing, same_number
 from .sending import Sender
 from .store import Batch, BatchStore, new_batch_id
 from .validation import check_batch, parse_json_object
@@ -64,12 +64,10 @@ class Batches:
     def _list(self, request: Request, plan_id: str) -> Response:
         """Newest first; ``from`` (a comma list of senders), ``start_date`` (24 hours ago unless
         given), ``end_date`` and ``client_reference`` keep only the batches that match."""
-        page = parse_page(request.args)
-        if isinstance(page, ErrorAnswer):
-            return page.response()
-        window = parse_window(request.args, time.time())
-        if isinstance(window, ErrorAnswer):
-            return window.response()
+        listing = parse_listing(request.args, time.time())
+        if isinstance(listing, ErrorAnswer):
+            return listing.response()
+        page, window = listing
         senders = items(request.args.get("from"))
         reference = request.args.get("client_reference")
 

@@ -20,7 +20,7 @@ from .callbacks import Callbacks
 from .clock import iso
 from .groups import Groups
 from .json_body import check_field_types, short
-from .listing import items, number_key, parse_page, parse_window, same_number
+from .listing import items, number_key, parse_listing, same_number
 from .store import new_batch_id
 from .validation import parse_json_object
 
@@ -105,12 +105,10 @@ class Inbounds:
         return json_response(201, self.arrive(fields))
 
     def on_list(self, request: Request, plan: Plan, plan_id: str) -> Response:
-        page = parse_page(request.args)
-        if isinstance(page, ErrorAnswer):
-            return page.response()
-        window = parse_window(request.args, time.time())
-        if isinstance(window, ErrorAnswer):
-            return window.response()
+        listing = parse_listing(request.args, time.time())
+        if isinstance(listing, ErrorAnswer):
+            return listing.response()
+        page, window = listing
         to = items(request.args.get("to"))
         reference = request.args.get("client_reference")
         with self._lock:

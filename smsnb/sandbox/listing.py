@@ -83,6 +83,15 @@ def parse_window(args, now: float) -> Window | ErrorAnswer:
     return Window(bounds.get("start_date", now - LIST_HOURS * 3600), bounds.get("end_date"))
 
 
+def parse_listing(args, now: float) -> tuple[Page, Window] | ErrorAnswer:
+    """The page and the date window of a list request (batches, inbounds, recipient reports)."""
+    page = parse_page(args)
+    if isinstance(page, ErrorAnswer):
+        return page
+    window = parse_window(args, now)
+    return window if isinstance(window, ErrorAnswer) else (page, window)
+
+
 def items(value: str | None) -> list[str]:
     """A comma list's items, blanks dropped."""
     return [item.strip() for item in value.split(",") if item.strip()] if value else []

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Request, Response
 
 from .answers import ErrorAnswer, json_response
 from .auth import Plan
-from .listing import parse_page, parse_window
+from .listing import parse_listing
 from .reports import not_yet, parse_filters, recipient_report, status_of
 from .store import BatchStore
 
@@ -20,12 +20,10 @@ class ReportList:
 
     def on_list(self, request: Request, plan: Plan, plan_id: str) -> Response:
         now = time.time()
-        page = parse_page(request.args)
-        if isinstance(page, ErrorAnswer):
-            return page.response()
-        window = parse_window(request.args, now)
-        if isinstance(window, ErrorAnswer):
-            return window.response()
+        listing = parse_listing(request.args, now)
+        if isinstance(listing, ErrorAnswer):
+            return listing.response()
+        page, window = listing
         filters = parse_filters(request.args.get("status"), request.args.get("code"))
         if isinstance(filters, ErrorAnswer):
             return filters.response()
