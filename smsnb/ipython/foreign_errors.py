@@ -165,7 +165,10 @@ class ForeignErrors:
 
         if isinstance(value, (str, dict)) or _is_sdk_body(value):
             return _pasted(value, views)
-        result = self.card_for(value)
+        try:
+            result = self.card_for(value)
+        except Exception:  # the user's object fails when read (a property that raises): not Sinch's answer
+            result = None
         if result is None:
             raise UsageError(f"{shown(word)} is a {type(value).__name__}, not an answer from Sinch: give "
                              f"an SDK exception, an HTTPError, a Response, a dict or an answer body. "
