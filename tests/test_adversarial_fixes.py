@@ -1,9 +1,13 @@
 """Defects found by an adversarial pass over %sms explain and the line grammar: each test failed
 before its fix."""
 
+import time
+
 import pytest
 from conftest import sms
 from IPython.core.error import UsageError
+
+from smsnb.ipython import command
 
 
 class _Raises(Exception):
@@ -27,3 +31,19 @@ def test_explain_an_object_whose_attributes_raise_is_a_usage_error(ip, module):
             sms(ip, "explain err")
     finally:
         ip.user_ns.pop("err", None)
+
+
+@pytest.mark.parametrize("line", [
+    "explain '{\"code\": \"syntax_invalid_json\", \"text\": \"" + "<script>" * 130_000 + "\"}'",
+    "+46701234567 -m \"" + "x" * 1_000_000 + "\"",
+])
+def test_a_megabyte_line_with_quotes_is_refused_at_once(line):
+    started = time.monotonic()
+    with pytest.raises(UsageError, match="smsnb reads at most 100,000 on one line"):
+        command.parse(line)
+    assert time.monotonic() - started < 1
+
+
+def test_a_long_line_under_the_limit_still_reads():
+    body = "x" * 90_000
+    assert command.parse(f'+46701234567 -m "{body}"').body == body

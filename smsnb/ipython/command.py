@@ -30,6 +30,7 @@ SUBCOMMAND_GRAMMAR = {
 SUBCOMMANDS = tuple(SUBCOMMAND_GRAMMAR)
 MAX_NUMBER = 999_999  # a row number or journal count; more is a typo (and int() refuses 4,301 digits)
 MAX_BATCH_ID = 100  # Sinch's ids have 26 characters; a longer word is not one
+MAX_QUOTED_LINE = 100_000  # characters of a line with quotes (an SMS body has 2000 at most)
 
 SEND_ARGUMENTS: tuple[tuple[tuple, dict], ...] = (
     (("to",), dict(nargs="*", metavar="TO", help="recipient numbers, in international form (+46701234567)")),
@@ -127,6 +128,10 @@ def one_line(text: str, limit: int = 300) -> str:
 def split(line: str) -> list[str]:
     if not any(mark in line for mark in "'\"\\"):
         return line.split()  # without quotes or backslashes, POSIX splitting is exactly this
+    if len(line) > MAX_QUOTED_LINE:  # shlex takes quadratic time: 1 MB would hang the kernel for seconds
+        raise usage_error(f"The line has {len(line):,} characters and quotes; smsnb reads at most "
+                          f"{MAX_QUOTED_LINE:,} on one line. Put a long body in the cell (%%sms), or an "
+                          f"answer body in a variable and %sms explain NAME")
     try:
         return arg_split(line, posix=True, strict=True)  # posix: quotes group words and are removed
     except ValueError as error:  # an unclosed quote
