@@ -4,10 +4,11 @@ before its fix."""
 import time
 
 import pytest
-from conftest import sms
+from conftest import sms, text_of
 from IPython.core.error import UsageError
 
 from smsnb.ipython import command
+from smsnb.knowledge import msisdn
 
 
 class _Raises(Exception):
@@ -47,3 +48,10 @@ def test_a_megabyte_line_with_quotes_is_refused_at_once(line):
 def test_a_long_line_under_the_limit_still_reads():
     body = "x" * 90_000
     assert command.parse(f'+46701234567 -m "{body}"').body == body
+
+
+@pytest.mark.parametrize("number", ["+٤٦٧٠١٢٣٤٥٦٧", "+４６７０１２３４５６７", "+4670١٢٣٤٥٦٧"])
+def test_digits_other_than_0_to_9_are_not_a_number(ip, number):
+    assert not msisdn.parse(number).ok
+    arrived = sms(ip, f"sandbox inbound {number} -m hi")
+    assert text_of(arrived).startswith("No inbound SMS arrived: The format of parameter 'from' is invalid")

@@ -95,7 +95,7 @@ def parse(raw: str) -> Msisdn:
         digits = text
     if not digits:
         return Msisdn(raw, None, "empty")
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):  # ٤٦٧ or ４６７ are digits to Python, not to Sinch
         return Msisdn(raw, None, "letters" if any(c.isalpha() for c in digits) else "stray characters")
     if digits.startswith("0"):
         return Msisdn(raw, None, "no country code")
