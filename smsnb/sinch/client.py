@@ -23,7 +23,7 @@ from . import errors, paths
 from .auth import Basic, Bearer, access_token, check_credential
 from .parse import error_from_answer, json_from_success
 from .request import SentRequest, SmsRequest, redact_headers
-from .secret import Secret
+from .secret import Secret, masked_in
 from .transport import Answer, exchange, mount
 
 USER_AGENT = f"smsnb/{__version__} python-requests/{requests.__version__}"
@@ -160,13 +160,14 @@ class Client:
             headers["Content-Type"] = "application/json"
         sent = SentRequest(method, url, redact_headers({"Authorization": "", **headers}), text)
         for attempt in (1, 2):
-            auth = Bearer(self._bearer(sent, timeout))
-            answer = self._http(method, url, sent, headers=headers, data=data, params=params, auth=auth,
-                                timeout=timeout)
+            bearer = self._bearer(sent, timeout)
+            answer = self._http(method, url, sent, headers=headers, data=data, params=params,
+                                auth=Bearer(bearer), timeout=timeout)
+            content = masked_in(answer.content, bearer)
             if 200 <= answer.status < 300:
-                parsed = json_from_success(answer.status, answer.headers, answer.content, sent)
+                parsed = json_from_success(answer.status, answer.headers, content, sent)
                 return Reply(answer.status, parsed, answer.headers, sent, answer.elapsed)
-            error = error_from_answer(answer.status, answer.headers, answer.content, sent)
+            error = error_from_answer(answer.status, answer.headers, content, sent)
             # An expired access token was refused before anything was processed: safe to renew once.
             if (attempt == 1 and self.oauth and isinstance(error, errors.AuthenticationError)
                     and error.token_expired):

@@ -26,7 +26,7 @@ from . import errors, paths
 from .errors import Headers
 from .parse import error_from_answer, read_body
 from .request import SentRequest
-from .secret import Secret
+from .secret import Secret, masked_in
 
 MASK = "********"
 _SECRET_NAME = re.compile(r"token|secret|password|passwd|api[-_]?key|signature|cookie|authorization", re.I)
@@ -103,8 +103,8 @@ def from_response(response, source: str = "requests") -> Foreign | None:
     if not is_sinch(url, headers):
         return None
     content = response.__dict__.get("_content")  # what was read; never read here (a stream could block)
-    return Foreign(response.status_code, headers, content if isinstance(content, bytes) else b"", sent,
-                   source, token)
+    content = masked_in(content, token) if isinstance(content, bytes) else b""
+    return Foreign(response.status_code, headers, content, sent, source, token)
 
 
 def from_exception(error: BaseException) -> Foreign | None:
@@ -164,7 +164,8 @@ def _from_sdk(error: BaseException, answer) -> Foreign | None:
     headers = _headers(answer.headers)
     if sent is not None and not is_sinch(sent.url, headers):
         return None
-    return Foreign(answer.status_code, headers, _sdk_body(answer.body), sent, "the Sinch SDK", token)
+    content = masked_in(_sdk_body(answer.body), token)
+    return Foreign(answer.status_code, headers, content, sent, "the Sinch SDK", token)
 
 
 def _sdk_body(body) -> bytes:

@@ -28,3 +28,15 @@ class Secret:
 
     def __reduce__(self):
         raise TypeError("a Secret is not pickled: it would be written out in clear")
+
+
+MIN_MASKED = 8  # a shorter credential would mask ordinary words of the answer (and is refused anyway)
+
+
+def masked_in(content: bytes, secret: Secret | None) -> bytes:
+    """``content`` with every copy of the credential replaced by the mask: an answer that echoes it
+    (a proxy, a stand-in at the base URL) must not show it in a card."""
+    value = secret.reveal().encode("utf-8") if secret else b""
+    if len(value) < MIN_MASKED or value not in content:
+        return content
+    return content.replace(value, b"********")
