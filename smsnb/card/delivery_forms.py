@@ -10,18 +10,17 @@ resend can help (404, 403, ...) sends the same request again; the others offer n
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..knowledge import encoding
+from ..knowledge.parameters import PARAMETER, personalize
 from ..knowledge.rules import parse_time
 from .forms import EditJson, Field, Form, Input, Note, Part
 from .report import MAX_RECIPIENTS_SHOWN, Group
 from .safe import html, visible
 
-PARAMETER = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")  # ${name} in a body: letters, digits and . - _
 MAX_ALPHANUMERIC_SENDER = 11
 PARTS = "max_number_of_message_parts"
 EXPIRY_WINDOW = timedelta(days=3)  # expire_at is at most 3 days after send_at (or now)
@@ -57,32 +56,18 @@ def _shown(numbers: tuple[str, ...]) -> str:
 
 # --- parameters (405) ---------------------------------------------------------------------------
 
-def parameter_value(parameters, name: str, recipient: str) -> str | None:
-    """The value of ``${name}`` for ``recipient``: its own (keyed by its digits, with or without a
-    "+"), else the default; None when neither is a string."""
-    values = parameters.get(name) if isinstance(parameters, dict) else None
-    if not isinstance(values, dict):
-        return None
-    number = digits(recipient)
-    found = (values[key] for key in (number, "+" + number, "default") if isinstance(values.get(key), str))
-    return next(found, None)
-
-
 def unmatched_parameters(body, parameters, recipients: tuple[str, ...]) -> tuple[str, ...]:
     """The ``${name}``s of ``body`` that ``parameters`` has but without a value (and no default) for
     one of ``recipients``. (A name ``parameters`` lacks is sent as written: it causes no 405.)"""
-    names = dict.fromkeys(PARAMETER.findall(body)) if isinstance(body, str) else {}
-    known = parameters if isinstance(parameters, dict) else {}
-    return tuple(name for name in names if name in known
-                 and any(parameter_value(known, name, r) is None for r in recipients))
+    if not isinstance(body, str):
+        return ()
+    missing = {name: None for r in recipients for name in personalize(body, parameters, digits(r))[1]}
+    return tuple(name for name in dict.fromkeys(PARAMETER.findall(body)) if name in missing)
 
 
 def substituted(body: str, parameters, recipient: str) -> str:
     """``body`` as ``recipient`` gets it: each ``${name}`` with a value replaced by it."""
-    def value(match: re.Match) -> str:
-        found = parameter_value(parameters, match.group(1), recipient)
-        return match.group(0) if found is None else found
-    return PARAMETER.sub(value, body)
+    return personalize(body, parameters, digits(recipient))[0]
 
 
 # --- the forms ----------------------------------------------------------------------------------

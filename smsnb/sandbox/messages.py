@@ -2,22 +2,16 @@
 and cut to ``max_number_of_message_parts`` when ``truncate_concat`` asks for it. Pure functions,
 shared by the dry run and by the outcome of a send, so that both say the same.
 
-Sinch's parameter rules: ``parameters`` is ``{name: {msisdn: value, "default": value}}`` and each
-``${name}`` in the body takes the recipient's value, else the default. Keys are case sensitive;
-the recipient may be keyed with or without its "+". A ``${name}`` whose name is in
-``parameters`` but that has neither a value for the recipient nor a default leaves the message
-unsendable for that recipient only (delivery code 405); a ``${...}`` naming no parameter is
-plain text.
+The parameter rules themselves are `smsnb.knowledge.parameters`, shared with the card's 405 form.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from ..knowledge import encoding
+from ..knowledge import parameters as parameters_rules
 from ..knowledge.rules import MAX_BODY
 
-PARAMETER = re.compile(r"\$\{([A-Za-z0-9_.\-]+)\}")  # Sinch: letters, digits and . - _
 # A body with its parameters filled in is cut here, so that a few placeholders of a long value
 # cannot grow a message (or a dry run's answer) without bound. Far past any parts limit.
 MAX_PERSONALIZED = 4 * MAX_BODY
@@ -35,38 +29,10 @@ class Message:
     truncated: bool = False  # cut to max_number_of_message_parts (truncate_concat)
 
 
-def value_for(values, recipient: str) -> str | None:
-    """A parameter's value for ``recipient`` (digits, as Sinch returns numbers): keyed by its
-    digits or with a "+", else the ``default``; None when there is neither."""
-    if not isinstance(values, dict):
-        return None
-    for key in (recipient, "+" + recipient, "default"):
-        if isinstance(values.get(key), str):
-            return values[key]
-    return None
-
-
 def personalize(body: str, parameters, recipient: str) -> tuple[str, tuple[str, ...]]:
-    """``body`` with each ``${name}`` of ``parameters`` filled in for ``recipient``, and the names
-    that had no value for it (left as written). At most `MAX_PERSONALIZED` characters."""
-    if not isinstance(parameters, dict) or not parameters:
-        return body, ()
-    pieces, size, unmatched, start = [], 0, {}, 0
-    for match in PARAMETER.finditer(body):
-        name = match.group(1)
-        value = value_for(parameters[name], recipient) if name in parameters else match.group(0)
-        if value is None:
-            unmatched.setdefault(name)
-            value = match.group(0)
-        for piece in (body[start:match.start()], value):
-            pieces.append(piece[:MAX_PERSONALIZED - size])
-            size += len(pieces[-1])
-        start = match.end()
-        if size >= MAX_PERSONALIZED:
-            break
-    else:
-        pieces.append(body[start:][:MAX_PERSONALIZED - size])
-    return "".join(pieces), tuple(unmatched)
+    """``body`` with its parameters filled in for ``recipient`` (Sinch's rules: see
+    `knowledge.parameters`), and the names without a value; at most `MAX_PERSONALIZED` characters."""
+    return parameters_rules.personalize(body, parameters, recipient, MAX_PERSONALIZED)
 
 
 def truncate(body: str, max_parts: int) -> str:
