@@ -47,7 +47,7 @@ def test_subcommands(line, sub):
 
 
 @pytest.mark.parametrize("line, cell", [
-    ("", None), ("+46701234567", None), ("-m x", None), ("+46701234567 -m x --nope", None),
+    ("", "Hi"), ("+46701234567", None), ("-m x", None), ("+46701234567 -m x --nope", None),
     ("login --project p", None), ("login --password x", None), ("sandbox journal x", None),
     ("errors", "a cell"), ("+46701234567", ""), ("+46701234567", "\n\n"),
     ("history ²", None), ("history ３", None), ("history -1", None), ("history 1000000", None),

@@ -26,6 +26,7 @@ SUBCOMMAND_GRAMMAR = {
     "sandbox": (0, 4, f"%sms sandbox [{'|'.join(SANDBOX_ACTIONS[:-1])}] [N], or {INBOUND_USAGE}"),
     "history": (0, 1, "%sms history [N]"),
     "report": (0, 2, "%sms report [N | BATCH_ID] [--sandbox | --live]"),
+    "help": (0, 0, "%sms help  (or %sms alone; %sms? for every option)"),
 }
 SUBCOMMANDS = tuple(SUBCOMMAND_GRAMMAR)
 MAX_NUMBER = 999_999  # a row number or journal count; more is a typo (and int() refuses 4,301 digits)
@@ -142,6 +143,8 @@ def split(line: str) -> list[str]:
 def parse(line: str, cell: str | None = None) -> Send | Subcommand:
     """Read ``%sms line`` or ``%%sms line`` + ``cell`` into a command; UsageError when it is wrong."""
     words = split(line or "")
+    if not words and cell is None:  # a bare %sms asks how to use it
+        return Subcommand("help", ())
     if words and words[0] in SUBCOMMANDS:
         return _subcommand(words, cell)
     args = _send_arguments(words)

@@ -18,10 +18,14 @@ SmsSettings = type("SmsSettings", (Magics,), {
 })
 
 
+_SUMMARY: list[str] = []  # the magic's docstring, before the options and settings: %sms help
+
+
 def _with_settings_help(func):
     """Append the settings, written from their declaration, to the magic's help (before
     magic_arguments turns the docstring into ``%sms?``)."""
-    func.__doc__ = f"{inspect.cleandoc(func.__doc__)}\n\n{settings.help_text()}\n"
+    _SUMMARY.append(inspect.cleandoc(func.__doc__))
+    func.__doc__ = f"{_SUMMARY[0]}\n\n{settings.help_text()}\n"
     return func
 
 
@@ -94,6 +98,7 @@ class SmsMagic(SmsSettings):
           %sms explain 405      both meanings of a number: HTTP 405, and delivery-report code 405
           %sms explain Aborted  a delivery status; delivery_405, http_405 for one meaning
           %sms explain _        the card for an SDK exception, HTTPError or Response; or a pasted body
+          %sms help             this summary (so does %sms alone)
         """
         cmd = command.parse(line, cell)
         if isinstance(cmd, command.Subcommand) and cmd.name == "explain" and self.foreign_errors:
@@ -101,6 +106,15 @@ class SmsMagic(SmsSettings):
         if isinstance(cmd, command.Subcommand):
             return route(self.session.views, cmd)
         return self.session.send(cmd)
+
+
+def _help(views, cmd: command.Subcommand):
+    """What %sms does, its examples and subcommands: the start of %sms?, without every option."""
+    from ..card.outcome import Message
+    from ..card.safe import html
+
+    text = f"{_SUMMARY[0]}\n\n%sms? lists every option and setting."
+    return Message(text, html("<pre>{}</pre>", text))
 
 
 def _login(views, cmd: command.Subcommand):
@@ -119,6 +133,7 @@ ROUTES: dict[str, Callable] = {
         command.inbound_message(cmd.args) if cmd.args[:1] == ("inbound",) else None)),
     "history": lambda views, cmd: views.history(cmd.number),
     "report": lambda views, cmd: views.report(command.report_target(cmd.args)),
+    "help": _help,
 }
 
 
