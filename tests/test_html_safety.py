@@ -30,7 +30,7 @@ AROUND = st.text(max_size=4)
 HOSTILE = st.builds(lambda a, m, b: a + m + b, AROUND, st.sampled_from(MARKERS), AROUND)
 TAGS = {"div", "span", "b", "i", "code", "pre", "mark", "table", "tr", "th", "td", "br", "details", "summary",
         "blockquote", "p", "ol", "ul", "li", "a"}
-ATTRIBUTES = {"class", "style", "href", "target", "rel"}
+ATTRIBUTES = {"class", "style", "href", "target", "rel", "role", "aria-live", "aria-hidden"}
 SETTINGS = SmsSession(env={}, cwd=Path(__file__).parent).settings()
 
 
@@ -260,7 +260,7 @@ def test_a_redirect_card_shows_its_location(status):
     error = error_from_answer(status, {"location": "https://elsewhere.test/<b>"}, b'{"id": "x"}', sent("x"))
     result = Result("LIVE", "send", request("+46701234567"), error=error)
     assert "Location: https://elsewhere.test/<b>" in render.result_text(result)
-    assert "<code>https://elsewhere.test/&lt;b&gt;</code>" in render.result_html(result)
+    assert ">https://elsewhere.test/&lt;b&gt;</code>" in render.result_html(result)
     card = widgets.card_for(result)
     assert "https://elsewhere.test/&lt;b&gt;" in card.summary.value
     card.close()

@@ -165,5 +165,5 @@ def test_help_lists_every_setting_and_variable_from_the_declaration(ip):
 def test_config_shows_a_table_and_its_notes_as_html(ip, clean_env):
     clean_env.setenv("SINCH_REGION", "mars")
     page = html_of(sms(ip, "config"))
-    assert page.startswith('<table class="smsnb-table">') and "<td>region</td>" in page
-    assert "<div>warning: region &#39;mars&#39; is not one of" in page
+    assert page.startswith('<table class="smsnb-table"') and ">region</td>" in page
+    assert "<div>Warning: region &#39;mars&#39; is not one of" in page

@@ -12,14 +12,17 @@ import json
 from ..knowledge import catalog
 from ..sinch.errors import retry_after_seconds
 from ..sinch.paths import NOT_FOUND_REASONS
+from . import theme
 from .outcome import Result
 from .retry import header, retry_wait
 from .safe import Markup, html, join, visible
+from .table import table_html, table_text
+from .words import plural
+
+__all__ = ["table_html", "table_text"]  # every table of smsnb, in one style (see `table`)
 
 _ENCODING_NAMES = {"text": "GSM-7", "unicode": "UCS-2"}
-_BADGE = {"SANDBOX": "#3b6ea8", "LIVE": "#b3541e"}
-_BOX = ("font-family:system-ui,sans-serif;font-size:13px;border:1px solid {c};border-left:5px solid {c};"
-        "border-radius:4px;padding:8px 12px;margin:4px 0;max-width:60em")
+_MARKED = f"background:{theme.MARKED};color:{theme.TEXT};font-weight:600"  # bold too: not by colour alone
 MAX_ROWS = 10  # recipients listed in a card before "… N more"
 MAX_HTML_ROWS = 100  # dry-run rows in the HTML card
 IN_DATA = "the whole answer is in .data"
@@ -31,25 +34,61 @@ def _data(value) -> str:
     return visible(value, whole=IN_DATA)
 
 
-def box(css: str, color: str) -> Markup:
-    """The opening tag of a card's box (close it with </div>): a border of ``color``."""
-    return html('<div class="smsnb-card {}" style="{}">', css, _BOX.format(c=color))
+def box(css: str, outcome: theme.Outcome) -> Markup:
+    """The opening tag of a card's frame (close it with </div>), in the outcome's colour."""
+    return html('<div class="smsnb-card {}" style="{}">', css, theme.frame(outcome))
 
 
 # --- pieces ---------------------------------------------------------------------------------
 
 def badge(backend: str) -> Markup:
-    """SANDBOX or LIVE, as a coloured label."""
-    return html('<span style="background:{};color:#fff;border-radius:3px;padding:1px 6px;font-size:11px;'
-                'font-weight:600">{}</span>', _BADGE.get(backend, "#666"), backend)
+    """SANDBOX or LIVE, as a label whose two colours are its own."""
+    return theme.badge(backend)
+
+
+def code_html(text: str) -> Markup:
+    """Inline code (a path, a command, a URL shown as text), in the theme's code style."""
+    return html('<code style="{}">{}</code>', theme.CODE_INLINE, text)
+
+
+def link_html(url: str, text: str) -> Markup:
+    return html('<a href="{}" target="_blank" rel="noopener" style="{}">{}</a>', url, theme.LINK_STYLE, text)
+
+
+def quote_html(said: str) -> Markup:
+    """What Sinch's answer said (already fit to show), quoted."""
+    return html('<blockquote style="{}">Sinch says: “{}”</blockquote>', theme.QUOTE, said)
 
 
 def _parts_line(encoded) -> str:
-    plural = "s" if encoded.parts != 1 else ""
-    line = f"{encoded.parts} part{plural}, {encoded.encoding} ({_ENCODING_NAMES[encoded.encoding]})"
+    line = f"{plural(encoded.parts, 'part')}, {encoded.encoding} ({_ENCODING_NAMES[encoded.encoding]})"
     if encoded.forcing_unicode:
         line += f", forced by {' '.join(visible(c) for c in encoded.forcing_unicode)}"
     return line
+
+
+def _digits(number: str) -> str:
+    return "".join(c for c in number if c in "0123456789")
+
+
+def as_typed(recipients: list, payload) -> list:
+    """Each recipient of Sinch's answer as the request wrote it: Sinch answers 46701234567 for the
+    +46701234567 the user typed. Matched by digits; any other recipient (a group id) stays as it is."""
+    to = payload.get("to") if isinstance(payload, dict) else None
+    typed: dict[str, str] = {}
+    for number in to if isinstance(to, list) else []:
+        if isinstance(number, str) and _digits(number):
+            typed.setdefault(_digits(number), number)
+
+    def mapped(recipient):
+        digits = recipient.lstrip("+") if isinstance(recipient, str) else ""
+        return typed.get(digits, recipient) if digits.isascii() and digits.isdigit() else recipient
+
+    return [mapped(r) for r in recipients]
+
+
+def _hint_lines(hints, indent: str = "") -> list[str]:
+    return [f"{indent}Hint: {visible(h, whole=None)}" for h in hints]
 
 
 def _more(items: list) -> tuple[list, int]:
@@ -124,21 +163,25 @@ def result_text(result: Result) -> str:
     if result.action == "dry_run":
         return _dry_run_text(result)
     lines = [f"{result.backend} · {result.status} · batch created"]
-    recipients, more = _more(result.recipients)
+    recipients, more = _more(as_typed(result.recipients, result.payload))
     lines.append(f"  to: {', '.join(_data(r) for r in recipients)}"
                  + (f" … and {more} more" if more else ""))
     if result.encoded:
         lines.append(f"  parts: {_parts_line(result.encoded)}")
     lines.append(f"  delivery report: {_data(_answer(result).get('delivery_report', 'none'))}")
-    lines.append("  batch id: in .batch_id")
-    lines += [f"  hint: {visible(h, whole=None)}" for h in result.hints]
-    return "\n".join(lines)
+    lines.append(f"  batch id: {_batch_id(result)}")
+    return "\n".join(lines + _hint_lines(result.hints, "  "))
 
 
-def _dry_run_rows(result: Result) -> list[tuple[str, str, str, str, str]]:
-    """(recipient, parts, encoding, forced by, text) of each row Sinch sent, fit to show, whatever its
-    shape. The text is the recipient's own when it differs from the request's body: parameters
-    filled in, or cut to fit by truncate_concat."""
+def _batch_id(result: Result) -> str:
+    return _data(result.batch_id) if result.batch_id else "(none in the answer)"
+
+
+def _dry_run_rows(result: Result) -> list[tuple]:
+    """(recipient, parts, encoding, forced by, text) of each row Sinch sent, whatever its shape (the
+    table makes each fit to show). The recipient is as the request wrote it; the text is the
+    recipient's own when it differs from the request's body: parameters filled in, or cut to fit by
+    truncate_concat."""
     from ..knowledge.encoding import non_gsm_characters
 
     rows = _answer(result).get("per_recipient")
@@ -147,36 +190,47 @@ def _dry_run_rows(result: Result) -> list[tuple[str, str, str, str, str]]:
     shown = []
     for row in rows if isinstance(rows, list) else []:
         if not isinstance(row, dict):
-            shown.append((_data(row), "?", "?", "", ""))
+            shown.append((row, "?", "?", "", ""))
             continue
         body, coding = row.get("body"), row.get("encoding")
         forcing = " ".join(non_gsm_characters(body)) if coding == "unicode" and isinstance(body, str) else ""
         own = body if isinstance(body, str) and body != asked else ""
-        values = (row.get("recipient"), row.get("number_of_parts"), coding, forcing, own)
-        shown.append(tuple(_data(value) for value in values))
+        recipient = as_typed([row.get("recipient")], payload)[0]
+        shown.append((recipient, row.get("number_of_parts"), _coding_name(coding), forcing, own))
     return shown
 
 
-def _coding_name(coding: str) -> str:
+def _coding_name(coding) -> str:
     """ "text (GSM-7)"; an encoding smsnb does not know stands as it is."""
-    return f"{coding} ({_ENCODING_NAMES.get(coding, coding)})"
+    if not isinstance(coding, str):
+        return "?"
+    return f"{coding} ({_ENCODING_NAMES[coding]})" if coding in _ENCODING_NAMES else coding
+
+
+_DRY_RUN_HEADERS = ["recipient", "parts", "encoding", "forced by", "its own text"]
+
+
+def dry_run_table(rows: list[tuple]) -> tuple[list[str], list[list]]:
+    """The dry run's headers and rows, without the columns that are empty in every row (most dry
+    runs force no character to UCS-2 and give every recipient the request's body)."""
+    kept = [i for i, name in enumerate(_DRY_RUN_HEADERS) if i < 3 or any(row[i] for row in rows)]
+    return [_DRY_RUN_HEADERS[i] for i in kept], [[row[i] for i in kept] for row in rows]
+
+
+def _dry_run_head(result: Result) -> str:
+    data = _answer(result)
+    return (f"{plural(data.get('number_of_recipients'), 'recipient')}, "
+            f"{plural(data.get('number_of_messages'), 'message part')}")
 
 
 def _dry_run_text(result: Result) -> str:
-    data = _answer(result)
-    lines = [f"{result.backend} · dry run · {_data(data.get('number_of_recipients'))} recipient(s), "
-             f"{_data(data.get('number_of_messages'))} message part(s) · nothing sent"]
-    rows = _dry_run_rows(result)
-    shown, more = _more(rows)
-    for recipient, parts, coding, forcing, own in shown:
-        line = f"  {recipient}: {parts} part(s), {_coding_name(coding)}"
-        lines.append(line + (f", forced by {forcing}" if forcing else ""))
-        if own:
-            lines.append(f'    text: "{own}"')
+    lines = [f"{result.backend} · dry run · {_dry_run_head(result)} · nothing sent"]
+    shown, more = _more(_dry_run_rows(result))
+    if shown:
+        lines.append(table_text(*dry_run_table(shown), indent="  ", whole=IN_DATA))
     if more:
         lines.append(f"  … and {more} more")
-    lines += [f"  hint: {visible(h, whole=None)}" for h in result.hints]
-    return "\n".join(lines)
+    return "\n".join(lines + _hint_lines(result.hints, "  "))
 
 
 def _likely(result: Result) -> str | None:
@@ -205,7 +259,7 @@ def error_text(result: Result) -> str:
         lines.append(f"Request sent: {error.request.method} {visible(error.request.path)}" if error.request
                      else "Request:")
         lines += [("> " if marked else "  ") + line for line, marked in request_lines]
-    lines += [f"hint: {visible(h, whole=None)}" for h in result.hints]
+    lines += _hint_lines(result.hints)
     lines.append(f"Docs: {entry.doc_url}")
     return "\n".join(lines)
 
@@ -227,25 +281,32 @@ def _request_lines(result: Result) -> list[tuple[str, bool]]:
 def result_html(result: Result) -> Markup:
     if not result.ok:
         return error_html(result)
-    if result.action == "dry_run":
-        data = _answer(result)
-        cells = "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
-        rows = join(html(cells, r, p, _coding_name(c), f, own)
-                    for r, p, c, f, own in _dry_run_rows(result)[:MAX_HTML_ROWS])
-        body = html("<b>dry run</b>: {} recipient(s), {} message part(s), nothing sent<table><tr>"
-                    "<th>recipient</th><th>parts</th><th>encoding</th><th>forced by</th>"
-                    "<th>its own text</th></tr>{}</table>",
-                    _data(data.get("number_of_recipients")), _data(data.get("number_of_messages")), rows)
-    else:
-        recipients, more = _more(result.recipients)
-        body = html("<b>{} · batch created</b><br>batch id <code>{}</code><br>to {}{}<br>", result.status,
-                    _data(result.batch_id), ", ".join(_data(r) for r in recipients),
-                    f" … and {more} more" if more else "")
-        if result.encoded:
-            body += html("{}<br>", _parts_line(result.encoded))
-        body += html("delivery report: {}", _data(_answer(result).get("delivery_report", "none")))
-    return join([box("smsnb-success", "#2e7d32"), badge(result.backend), Markup(" "), body,
-                 hints_html(result.hints), Markup("</div>")])
+    return join([box("smsnb-success", theme.Outcome.SUCCESS), success_body_html(result), Markup("</div>")])
+
+
+def success_body_html(result: Result) -> Markup:
+    """What a success card (a batch created, or a dry run) says, without a frame: the widget card
+    draws its own."""
+    body = _dry_run_html(result) if result.action == "dry_run" else _sent_html(result)
+    return join([badge(result.backend), Markup(" "), body, hints_html(result.hints)])
+
+
+def _dry_run_html(result: Result) -> Markup:
+    rows = _dry_run_rows(result)
+    more = max(0, len(rows) - MAX_HTML_ROWS)
+    table = table_html(*dry_run_table(rows[:MAX_HTML_ROWS]), whole=IN_DATA) if rows else Markup()
+    return html("<b>dry run</b>: {}, nothing sent{}{}", _dry_run_head(result), table,
+                html("<div>… and {} more</div>", more) if more else Markup())
+
+
+def _sent_html(result: Result) -> Markup:
+    recipients, more = _more(as_typed(result.recipients, result.payload))
+    body = html("<b>{} · batch created</b><br>batch id {}<br>to {}{}<br>", result.status,
+                code_html(_batch_id(result)), ", ".join(_data(r) for r in recipients),
+                f" … and {more} more" if more else "")
+    if result.encoded:
+        body += html("{}<br>", _parts_line(result.encoded))
+    return body + html("delivery report: {}", _data(_answer(result).get("delivery_report", "none")))
 
 
 def details_html(entry: catalog.Entry) -> Markup:
@@ -259,25 +320,25 @@ def request_html(result: Result) -> Markup:
     request_lines = _request_lines(result)
     if not request_lines:
         return Markup()
-    shown = join((html("<mark>{}</mark>", line) if marked else line for line, marked in request_lines), "\n")
+    shown = join((html('<mark style="{}">{}</mark>', _MARKED, line) if marked else line
+                  for line, marked in request_lines), "\n")
     error = result.error
     where = f"{error.request.method} {visible(error.request.path)}" if error and error.request else "request"
-    return html('<div>Request sent: <code>{}</code></div>'
-                '<pre style="margin:4px 0;background:#f6f6f6;padding:4px">{}</pre>', where, shown)
+    return html('<div>Request sent: {}</div><pre style="{}">{}</pre>', code_html(where), theme.CODE_BLOCK,
+                shown)
 
 
 def sinch_text_html(result: Result) -> Markup:
     error = result.error
     if error.text:
-        return html('<blockquote style="margin:6px 0;padding-left:8px;border-left:3px solid #ccc">'
-                    "Sinch says: “{}”</blockquote>", visible(error.text, newlines=True))
+        return quote_html(visible(error.text, newlines=True))
     return html("<div>{}</div>", visible(error.message, newlines=True)) if error.message else Markup()
 
 
 def location_html(result: Result) -> Markup:
     """Where a 3xx answer points: shown as text, never as a link."""
     where = location(result)
-    return html("<div>Location: <code>{}</code></div>", where) if where else Markup()
+    return html("<div>Location: {}</div>", code_html(where)) if where else Markup()
 
 
 def error_header_html(result: Result) -> Markup:
@@ -291,13 +352,13 @@ def hints_html(hints) -> Markup:
 
 
 def docs_html(entry: catalog.Entry) -> Markup:
-    return html('<div><a href="{}" target="_blank" rel="noopener">Sinch documentation</a>'
-                " · <code>%sms explain {}</code></div>", entry.doc_url, visible(entry.key))
+    return html("<div>{} · {}</div>", link_html(entry.doc_url, "Sinch documentation"),
+                code_html(f"%sms explain {visible(entry.key)}"))
 
 
 def error_html(result: Result) -> Markup:
     entry = result.entry
-    parts = [box("smsnb-error", "#c62828"), error_header_html(result), sinch_text_html(result),
+    parts = [box("smsnb-error", theme.Outcome.ERROR), error_header_html(result), sinch_text_html(result),
              location_html(result)]
     likely = _likely(result)
     if likely:
@@ -323,37 +384,24 @@ def _explanation_html(entry: catalog.Entry) -> Markup:
                 entry.meaning, causes, steps)
 
 
+FIELDS = "Fields to change"  # the fields of the request that a fix of this error changes
+
+
 def entry_text(entry: catalog.Entry) -> str:
     lines = [entry.headline, entry.title] + _explanation_lines(entry)
     if entry.fields:
-        lines.append(f"Fields a fix touches: {', '.join(entry.fields)}")
+        lines.append(f"{FIELDS}: {', '.join(entry.fields)}")
     lines.append(f"Docs: {entry.doc_url}")
     return "\n".join(lines)
 
 
-def entry_html(entry: catalog.Entry) -> Markup:
-    """Finished HTML for a Message (add only Markup to it: a plain string added gets escaped)."""
+def entry_html(entry: catalog.Entry, said: str = "") -> Markup:
+    """Finished HTML for a Message (add only Markup to it: a plain string added gets escaped);
+    ``said``, what Sinch's answer said (fit to show), is quoted under the heading."""
     fields = Markup()
     if entry.fields:
-        fields = html("<div>Fields a fix touches: <code>{}</code></div>", ", ".join(entry.fields))
-    link = html('<a href="{}" target="_blank" rel="noopener">Sinch documentation</a></div>', entry.doc_url)
-    return join([box("smsnb-explain", "#555"), html("<b>{}</b>: {}", entry.headline, entry.title),
-                 _explanation_html(entry), fields, link])
-
-
-def table_text(headers: list[str], rows: list[list]) -> str:
-    cells = [[visible(c, whole=None) for c in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-
-    def fmt(row: list[str]) -> str:  # a cell beyond the headers is left out
-        return "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip()
-
-    return "\n".join([fmt(headers), fmt(["-" * w for w in widths])] + [fmt(r) for r in cells])
-
-
-def table_html(headers: list[str], rows: list[list]) -> Markup:
-    """Finished HTML for a Message (add only Markup to it: a plain string added gets escaped)."""
-    head = join(html("<th style='text-align:left'>{}</th>", h) for h in headers)
-    cells = ([html("<td>{}</td>", visible(c, whole=None)) for c in row] for row in rows)
-    body = join(html("<tr>{}</tr>", join(row)) for row in cells)
-    return html('<table class="smsnb-table"><tr>{}</tr>{}</table>', head, body)
+        fields = html("<div>{}: {}</div>", FIELDS, code_html(", ".join(entry.fields)))
+    return join([box("smsnb-explain", theme.Outcome.NEUTRAL),
+                 html("<b>{}</b>: {}", entry.headline, entry.title), quote_html(said) if said else Markup(),
+                 _explanation_html(entry), fields,
+                 html("<div>{}</div>", link_html(entry.doc_url, "Sinch documentation")), Markup("</div>")])

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from ..knowledge import delivery
 from .safe import Markup, html, join, visible
+from .table import table_html
+from .words import plural
 
 MAX_RECIPIENTS_SHOWN = 5  # recipients named per group before "and N more"
 
@@ -89,13 +91,13 @@ def report_text(found: list[Group]) -> str:
     lines = []
     for group in found:
         who = _who(group)
-        lines.append(f"{_label(group)}: {group.count}" + (f": {who}" if who else ""))
+        lines.append(f"{_label(group)}: {plural(group.count, 'message')}" + (f" to {who}" if who else ""))
         if group.failed:
             entry = group.entry
             lines.append(f"  What it means: {entry.meaning}")
             lines += [f"  - {step}" for step in entry.steps]
             if entry.fields:
-                lines.append(f"  A fix touches: {', '.join(entry.fields)}")
+                lines.append(f"  Fields to change: {', '.join(entry.fields)}")
     return "\n".join(lines)
 
 
@@ -103,11 +105,8 @@ def report_html(found: list[Group]) -> Markup:
     """The same as a table: status and code, count, who, and for a failure what to do."""
     if not found:
         return Markup("<div>No delivery report entries yet.</div>")
-    rows = join(html("<tr><td>{}</td><td style='text-align:right'>{}</td><td>{}</td><td>{}</td></tr>",
-                     _label(g), g.count, _who(g), _advice(g)) for g in found)
-    return html("<table class='smsnb-table smsnb-report'><tr><th style='text-align:left'>status and code</th>"
-                "<th style='text-align:right'>count</th><th style='text-align:left'>recipients</th>"
-                "<th style='text-align:left'>what it means, what to do</th></tr>{}</table>", rows)
+    return table_html(["status and code", "messages", "recipients", "what it means, what to do"],
+                      [[_label(g), g.count, _who(g), _advice(g)] for g in found], css="smsnb-report")
 
 
 def _advice(group: Group) -> Markup:

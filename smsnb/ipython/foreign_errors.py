@@ -305,7 +305,7 @@ def _pasted(value, views):
 
     from ..card import render
     from ..card.outcome import Message
-    from ..card.safe import html, join, visible
+    from ..card.safe import visible
     from ..knowledge import catalog
     from ..sinch.foreign import pasted
 
@@ -316,9 +316,7 @@ def _pasted(value, views):
     entry = catalog.entry_for(error)
     said = visible(error.text, newlines=True) if error.text else ""
     text = (f'Sinch says: "{said}"\n' if said else "") + render.entry_text(entry)
-    quote = html('<blockquote style="margin:6px 0;padding-left:8px;border-left:3px solid #ccc">'
-                 "Sinch says: “{}”</blockquote>", said) if said else html("")
-    return Message(text, join([quote, render.entry_html(entry)]), error)
+    return Message(text, render.entry_html(entry, said=said), error)
 
 
 def _lookup(namespace: dict, dotted: str) -> tuple[bool, object]:

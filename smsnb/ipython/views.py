@@ -54,7 +54,7 @@ class Views:
                 for name, value in resolved.values.items()]
         rows += [[s.name, "******** (set)" if resolved.secrets.get(s.name) else "(not set)",
                   resolved.secret_sources.get(s.name, "")] for s in settings.SECRETS]
-        notes = [f"Requests go to {self._where(resolved)}."] + [f"warning: {w}" for w in resolved.warnings]
+        notes = [f"Requests go to {self._where(resolved)}."] + [f"Warning: {w}" for w in resolved.warnings]
         headers = ["setting", "value", "from"]
         return Message(render.table_text(headers, rows) + "\n" + "\n".join(notes),
                        join([render.table_html(headers, rows), *(html("<div>{}</div>", n) for n in notes)]))
@@ -96,9 +96,8 @@ class Views:
     def _history_table(self) -> Message:
         if not self._history:
             return _plain("No requests yet in this session.")
-        rows = [[i, r.at.strftime("%H:%M:%S"), r.backend, r.action, ", ".join(r.recipients[:3]) +
-                 (" …" if len(r.recipients) > 3 else ""), r.status or "", r.code or "ok"]
-                for i, r in enumerate(self._history)]
+        rows = [[i, r.at.strftime("%H:%M:%S"), r.backend, r.action, _recipients(r), r.status or "",
+                 r.code or "ok"] for i, r in enumerate(self._history)]
         return _table(["#", "time", "backend", "action", "recipients", "status", "code"], rows,
                       list(self._history),
                       "\n%sms history N gives row N back as its result: display it, or call .resend().")
@@ -158,6 +157,12 @@ def _inbound(box, sender: str, body: str) -> Message:
         return _plain(f"No inbound SMS arrived: {error}")
     return _plain(f"Inbound SMS {inbound['id']} from {inbound['from']} to {inbound['to']} arrived: "
                   "GET /inbounds lists it, and the plan's callback URL, if it has one, got it.", inbound)
+
+
+def _recipients(result: Result) -> str:
+    """The first three recipients of a request, as the user wrote them."""
+    shown = render.as_typed(result.recipients, result.payload)
+    return ", ".join(shown[:3]) + (" …" if len(shown) > 3 else "")
 
 
 def _code_of(response: str) -> str:
