@@ -1,5 +1,10 @@
-"""The request as code to copy: Python `requests` and curl. No secret is ever written into it:
-the code reads credentials from environment variables."""
+"""The request as code to copy: Python `requests` and curl, that work where they are pasted.
+
+No secret is ever written into it. A request to Sinch reads its credentials from environment
+variables; a request to the sandbox never does (the sandbox's credentials open nothing, and the
+port of this run is gone with its kernel): the Python code starts a sandbox of its own and sends
+to it, and the curl says how to start one on a fixed port, with that sandbox's documented token.
+"""
 from __future__ import annotations
 
 import json
@@ -11,6 +16,12 @@ from urllib.parse import quote
 _CURL_TOKEN = ("SINCH_API_TOKEN=$(curl -s -u \"$SINCH_KEY_ID:$SINCH_KEY_SECRET\" "
                "-d grant_type=client_credentials {url} | "
                "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')\n")
+# `smsnb-sandbox --port 8765` listens here, with the sandbox's documented (not secret) defaults.
+SANDBOX_PORT = 8765
+SANDBOX_URL = f"http://127.0.0.1:{SANDBOX_PORT}"
+SANDBOX_PLAN = "smsnb-sandbox"
+SANDBOX_TOKEN = "sandbox-token"
+UNFINISHED = "The form is not finished; this is the original request."
 
 
 @dataclass(frozen=True)
@@ -27,9 +38,12 @@ class Target:
         return f"{self.base_url}/xms/v1/{quote(self.account_id, safe='')}/batches"  # the id is one segment
 
 
+def _json(body, indent: int | None = None) -> str:
+    return body if isinstance(body, str) else json.dumps(body, indent=indent, ensure_ascii=False)
+
+
 def as_python(body, target: Target) -> str:
     """The request as a runnable `requests` snippet; credentials come from the environment."""
-    data = body if isinstance(body, str) else json.dumps(body, indent=4, ensure_ascii=False)
     lines = ["import os", "", "import requests", ""]
     if target.oauth:
         lines += [f"token = requests.post({target.token_url!r}, data={{'grant_type': 'client_credentials'}},",
@@ -41,7 +55,7 @@ def as_python(body, target: Target) -> str:
         "response = requests.post(",
         f"    {target.url!r},",
         "    headers={'Authorization': f'Bearer {token}', 'Content-Type': 'application/json'},",
-        f"    data={data!r}.encode('utf-8'),",
+        f"    data={_json(body, 4)!r}.encode('utf-8'),",
         "    timeout=30,",
         ")",
         "print(response.status_code, response.text)",
@@ -51,9 +65,57 @@ def as_python(body, target: Target) -> str:
 
 def as_curl(body, target: Target) -> str:
     """The request as a curl command; the token is $SINCH_API_TOKEN (or fetched with the key)."""
-    data = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
     prefix = _CURL_TOKEN.format(url=shlex.quote(target.token_url)) if target.oauth else ""
     return (prefix + f"curl -X POST {shlex.quote(target.url)} \\\n"
             "  -H \"Authorization: Bearer $SINCH_API_TOKEN\" \\\n"
             "  -H 'Content-Type: application/json' \\\n"
-            f"  --data-binary {shlex.quote(data)}")
+            f"  --data-binary {shlex.quote(_json(body))}")
+
+
+def _sandbox_body(body, target: Target, indent: int | None) -> str:
+    """The body with this run's sandbox (e.g. its receiver as callback_url) moved to SANDBOX_URL."""
+    text = _json(body, indent)
+    return text.replace(target.base_url, SANDBOX_URL) if target.base_url else text
+
+
+def sandbox_python(body, target: Target) -> str:
+    """The request as Python that starts a sandbox of its own and sends it there."""
+    data = _sandbox_body(body, target, 4)
+    moved = f".replace({SANDBOX_URL!r}, sandbox.url)" if SANDBOX_URL in data else ""
+    return "\n".join([
+        "import requests",
+        "",
+        "from smsnb.sandbox import Sandbox  # smsnb's local simulator of the Sinch SMS API: no SMS is sent",
+        "",
+        f"body = {data!r}",
+        "with Sandbox() as sandbox:  # a sandbox of its own, on a free port, stopped at the end",
+        "    response = requests.post(",
+        "        f'{sandbox.url}/xms/v1/{sandbox.service_plan_id}/batches',",
+        "        headers={'Authorization': f'Bearer {sandbox.api_token}',",
+        "                 'Content-Type': 'application/json'},",
+        f"        data=body{moved}.encode('utf-8'),",
+        "        timeout=30,",
+        "    )",
+        "print(response.status_code, response.text)",
+    ])
+
+
+def sandbox_curl(body, target: Target) -> str:
+    """The request as curl to a sandbox started on SANDBOX_PORT, with its documented token."""
+    return (f"# Start smsnb's sandbox (a local simulator of the Sinch SMS API) in another terminal first:\n"
+            f"#   smsnb-sandbox --port {SANDBOX_PORT}\n"
+            f"curl -X POST {SANDBOX_URL}/xms/v1/{SANDBOX_PLAN}/batches \\\n"
+            f"  -H 'Authorization: Bearer {SANDBOX_TOKEN}' \\\n"
+            "  -H 'Content-Type: application/json' \\\n"
+            f"  --data-binary {shlex.quote(_sandbox_body(body, target, None))}")
+
+
+def code_for(body, target: Target, route: str, finished: bool = True) -> tuple[str, str]:
+    """(Python, curl) for a request that went to ``route`` ("SANDBOX" or "LIVE"). Unless
+    ``finished``, both start by saying that this is the original request, not the form's."""
+    if route == "SANDBOX":
+        python, curl = sandbox_python(body, target), sandbox_curl(body, target)
+    else:
+        python, curl = as_python(body, target), as_curl(body, target)
+    note = "" if finished else f"# {UNFINISHED}\n"
+    return note + python, note + curl

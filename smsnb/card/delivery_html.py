@@ -1,9 +1,11 @@
-"""A success card turned delivery failure, as static HTML: what failed, and each failing group
-explained (its code, name, meaning and what to do). Pure; built with `safe.html` only."""
+"""A success card turned delivery failure, as HTML: what failed, and each failing group explained
+(its code, name, meaning and what to do). Pure; built with `safe.html` only. The card's frame is
+the widget's (`theme.frame_layout(Outcome.ERROR)`), so none of this draws one."""
 from __future__ import annotations
 
+from . import theme
 from .outcome import Result
-from .render import badge, box, docs_html
+from .render import code_html, docs_html
 from .report import MAX_RECIPIENTS_SHOWN, Group
 from .safe import Markup, html, join, visible
 
@@ -25,11 +27,11 @@ def failed_header_html(result: Result, found: list[Group]) -> Markup:
     failing = [g for g in found if g.failed]
     failed, total = sum(g.count for g in failing), sum(g.count for g in found)
     lines = join(html("<li><b>{}</b> · {}: {}</li>", label(g), g.entry.title, g.count) for g in failing)
-    return join([box("smsnb-delivery-failed", "#c62828"), badge(result.backend),
-                 html(" <b>{} · batch created, then not delivered</b>: {} of {} message(s) failed.",
-                      result.status, failed, total),
-                 html("<br>batch id <code>{}</code><ul style='margin:4px 0'>{}</ul></div>",
-                      visible(result.batch_id, whole=None), lines)])
+    return join([theme.badge(result.backend),
+                 html(" {}<b>{} · batch created, then not delivered</b>: {} of {} message(s) failed.",
+                      theme.dot(theme.Outcome.ERROR), result.status, failed, total),
+                 html("<br>batch id {}<ul style='margin:4px 0'>{}</ul>",
+                      code_html(visible(result.batch_id, whole=None)), lines)])
 
 
 def group_html(group: Group) -> Markup:
@@ -38,8 +40,9 @@ def group_html(group: Group) -> Markup:
     recipients = who(group)
     causes = join(html("<li>{}</li>", cause) for cause in entry.causes)
     steps = join(html("<li>{}</li>", step) for step in entry.steps)
-    return html("<div><b>{}</b> · {}: {} recipient(s){}</div><div>{}</div>"
+    return html("<div>{}<b>{}</b> · {}: {} recipient(s){}</div><div>{}</div>"
                 "<details><summary>Likely causes</summary><ol>{}</ol></details>"
                 "<b>What to do</b><ul style='margin:2px 0'>{}</ul>{}",
-                label(group), entry.title, group.count, f": {recipients}" if recipients else "",
+                theme.dot(theme.Outcome.ERROR), label(group), entry.title, group.count,
+                f": {recipients}" if recipients else "",
                 entry.meaning, causes, steps, docs_html(entry))

@@ -1,32 +1,43 @@
 """HTML for the parts of the interactive card that change while it lives: a form's before/after
-diff, the batches "Look first" found, and the delivery report. Built with `safe.html` only."""
+diff, the batches "Look first" found, and the delivery report. Built with `safe.html` only, styled
+by `theme` (text keeps the theme's colour; an outcome shows as a dot beside the words)."""
 from __future__ import annotations
 
+from . import theme
 from .delivery_html import label, who
+from .render import code_html
 from .report import Group, report_html
 from .safe import Markup, html, join, visible
+from .theme import Outcome
 
 MAX_MATCHES = 20  # matching batches listed by "Look first"
 MAX_DIFF_LINES = 30  # lines of a before/after diff (a batch of 1000 recipients is 2000 lines)
 
-WAITING = Markup("<i>Delivery status: waiting for the first report…</i>")
-NO_REPORT = Markup("<i>Delivery status: no report yet…</i>")
-STOPPED = Markup("<i>Delivery status: no longer watched; the sandbox stopped.</i>")
-_COLORS = {"Delivered": "#2e7d32", "Failed": "#c62828", "Rejected": "#c62828", "Aborted": "#c62828",
-           "Deleted": "#c62828", "Expired": "#b3541e", "Unknown": "#b3541e"}
+
+def status_region(content: Markup) -> Markup:
+    """The delivery status, in a live region: a screen reader says each new status."""
+    return html('<div role="status" aria-live="polite">{}</div>', content)
+
+
+WAITING = status_region(Markup("<i>Delivery status: waiting for the first report…</i>"))
+NO_REPORT = status_region(Markup("<i>Delivery status: no report yet…</i>"))
+STOPPED = status_region(Markup("<i>Delivery status: no longer watched; the sandbox stopped.</i>"))
+_OUTCOMES = {"Delivered": Outcome.SUCCESS, "Failed": Outcome.ERROR, "Rejected": Outcome.ERROR,
+             "Aborted": Outcome.ERROR, "Deleted": Outcome.ERROR, "Expired": Outcome.WARNING,
+             "Unknown": Outcome.WARNING}
+_LINE_BACKGROUNDS = {"+": theme.ADDED, "-": theme.REMOVED}
 
 
 def diff_html(lines: list[str]) -> Markup:
-    """The lines of `request_fields.request_diff`, added ones green and removed ones red."""
+    """The lines of `request_fields.request_diff`, added ones on green and removed ones on red."""
     if not lines:
         return Markup()
-    colors = {"+": "#e6ffec", "-": "#ffebe9"}
-    body = join((html("<span style='background:{}'>{}</span>", colors.get(line[:1], "transparent"),
+    body = join((html("<span style='background:{};color:{}'>{}</span>",
+                      _LINE_BACKGROUNDS.get(line[:1], "transparent"), theme.TEXT,
                       visible(line, whole="the whole request is in the form"))
                  for line in lines[:MAX_DIFF_LINES]), "\n")
     more = len(lines) - MAX_DIFF_LINES
-    return html("<div><b>Before → after</b></div>"
-                "<pre style='margin:2px 0;background:#f6f6f6;padding:4px'>{}{}</pre>", body,
+    return html("<div><b>Before → after</b></div><pre style='{}'>{}{}</pre>", theme.CODE_BLOCK, body,
                 f"\n… and {more} more lines" if more > 0 else "")
 
 
@@ -41,13 +52,14 @@ def matches_html(batches: list) -> Markup:
     if not batches:
         return Markup("<div>No batch matches this request: it was most likely not sent. "
                       "Resend is enabled.</div>")
-    rows = join(html("<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>", _listed(b.get("id")),
+    rows = join(html("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", code_html(_listed(b.get("id"))),
                      _listed(b.get("created_at")), _listed(b.get("to")))
                 for b in (b if isinstance(b, dict) else {"id": b} for b in batches[:MAX_MATCHES]))
     more = len(batches) - MAX_MATCHES
+    head = join(html("<th style='text-align:left'>{}</th>", name) for name in ("id", "created_at", "to"))
     return html("<div><b>{} matching batch(es): the SMS was most likely sent.</b> Resend only to send it "
-                "again (tick the box).</div><table><tr><th>id</th><th>created_at</th><th>to</th></tr>{}"
-                "</table>{}", len(batches), rows, html("<div>… and {} more</div>", more) if more > 0 else "")
+                "again (tick the box).</div><table><tr>{}</tr>{}</table>{}", len(batches), head, rows,
+                html("<div>… and {} more</div>", more) if more > 0 else "")
 
 
 def look_failed_html(error) -> Markup:
@@ -56,8 +68,9 @@ def look_failed_html(error) -> Markup:
 
 def _group_line(group: Group) -> Markup:
     shown = who(group)
-    return html("<span style='margin-right:1em'><b style='color:{}'>{}</b> × {}{}</span>",
-                _COLORS.get(group.status, "#555"), label(group), group.count, f": {shown}" if shown else "")
+    return html("<span style='margin-right:1em'>{}<b>{}</b> × {}{}</span>",
+                theme.dot(_OUTCOMES.get(group.status, Outcome.NEUTRAL)), label(group), group.count,
+                f": {shown}" if shown else "")
 
 
 def report_status_html(found: list[Group], final: bool) -> Markup:
@@ -67,10 +80,29 @@ def report_status_html(found: list[Group], final: bool) -> Markup:
         return NO_REPORT
     title = "Delivery status (final)" if final else "Delivery status"
     if any(group.failed for group in found):
-        return html("<div><b>{}</b></div>{}", title, report_html(found))
-    return html("<div>{}: {}</div>", title, join(_group_line(group) for group in found))
+        return status_region(html("<div><b>{}</b></div>{}", title, report_html(found)))
+    return status_region(html("<div>{}: {}</div>", title, join(_group_line(group) for group in found)))
 
 
 def status_unavailable_html(error) -> Markup:
     """A poll that failed: said, and tried again a few times."""
-    return html("<i>Delivery status unavailable: {}</i>", visible(error, whole=None))
+    return status_region(html("<i>Delivery status unavailable: {}</i>", visible(error, whole=None)))
+
+
+def problem_html(error) -> Markup:
+    """A failure of the card itself (a bug of smsnb's): one line, never a traceback."""
+    return html("<div>{}smsnb could not do that: {}</div>", theme.dot(Outcome.ERROR),
+                visible(error, whole=None))
+
+
+def resolved_html(outcome) -> Markup:
+    """The one line an error card folds into once a resend of it succeeded."""
+    batch = outcome.batch_id
+    if outcome.action == "dry_run":
+        what = Markup("dry run")
+    elif batch:
+        what = html("batch {}", code_html(visible(batch, whole=None)))
+    else:
+        what = Markup("batch created")
+    return html("<span class='smsnb-resolved-line'>{}Resolved by resend: {}, {}</span>",
+                theme.dot(Outcome.SUCCESS), outcome.status, what)

@@ -14,18 +14,20 @@ from datetime import datetime, timezone
 
 import ipywidgets as w
 
-from . import delivery_html, live_html, render, report
-from .copy_as_code import as_curl, as_python
+from . import delivery_html, live_html, render, report, theme
+from .copy_as_code import Target, code_for
 from .delivery_card import DeliveryFailure
 from .fix_form import FixForm
 from .outcome import Message, Result
 from .safe import html, join, visible
 from .safe_widget import SafeHTML, html_part
+from .theme import Outcome
 
 __all__ = ["card_for", "ErrorCard", "SuccessCard", "SafeHTML", "POLL_SECONDS"]
 
 POLL_SECONDS = {"SANDBOX": 0.1, "LIVE": 2.0}
 POLL_LIMIT_SECONDS = 600  # a delivery status that never turns final stops being polled
+NOWHERE = Target("https://us.sms.api.sinch.com", "YOUR_SERVICE_PLAN_ID")  # a result without a session
 
 
 def card_for(result: Result) -> w.VBox:
@@ -40,35 +42,94 @@ def _outcome_widget(outcome) -> w.Widget:
     return html_part(html("<div>{}</div>", visible(text, newlines=True, whole=None)), "smsnb-message")
 
 
-class _Card(w.VBox):
-    """What every card has: the result, a place for what callbacks print, copy as code."""
+def _original(result: Result):
+    """The request as it was sent: a JSON object, or the raw text of a %%sms --json cell."""
+    return result.raw_body if result.request is None else result.payload
 
-    def __init__(self, result: Result, css: str):
-        super().__init__()
+
+class _Card(w.VBox):
+    """What every card has: the result, a frame of its outcome's colour, and copy as code.
+
+    Each widget is a model the frontend builds before it shows the card, so the parts a card only
+    sometimes needs are built the first time they are: the log of its callbacks (`output`), the
+    line of its own failures (`problem`), the chain of its resends (`chain`) and the code to copy
+    (`copy_python`, `copy_curl`)."""
+
+    def __init__(self, result: Result, css: str, outcome: Outcome):
+        super().__init__(layout=w.Layout(**theme.frame_layout(outcome)))
         self.result = result
-        self.output = w.Output(layout=w.Layout(max_height="12em", overflow="auto"))
-        self.output.add_class("smsnb-log")
-        self.problem = html_part("", "smsnb-problem")  # one-line errors of the card itself
-        self.chain = w.VBox()  # the outcomes of its resends, each the next card
-        self.chain.add_class("smsnb-chain")
+        self._drawing = threading.RLock()  # a poller's thread may add a part while a click does
+        self._parts: list = []  # the card's own parts, above copy as code
+        self._output = self._problem = self._chain = self._copy = None
+        self.copy_toggle: w.ToggleButton | None = None
+        self._copy_source, self._copy_inputs = None, []  # () -> (body, finished); what changes it
         self.add_class("smsnb-card")
         self.add_class(css)
 
+    # --- the parts drawn when first needed ------------------------------------------------------
+
+    def _body(self) -> list:
+        """The parts above the chain: the card's own, then copy as code."""
+        copy = [self.copy_toggle] if self.copy_toggle is not None else []
+        return self._parts + copy + ([self._copy] if self._copy is not None else [])
+
+    def _redraw(self) -> None:
+        with self._drawing:
+            tail = [part for part in (self._chain, self._problem, self._output) if part is not None]
+            self.children = self._body() + tail
+
     def _show(self, parts: list) -> None:
-        self.children = parts + [self.problem, self.output]
+        with self._drawing:
+            self._parts = parts
+            self._redraw()
+
+    def _made(self, name: str, make):
+        """The part ``name`` (e.g. "_output"), made and drawn the first time it is asked for."""
+        with self._drawing:
+            if getattr(self, name) is None:
+                setattr(self, name, make())
+                self._redraw()
+            return getattr(self, name)
+
+    @property
+    def output(self) -> w.Output:
+        """Where what the card's callbacks print lands."""
+        def make():
+            output = w.Output(layout=w.Layout(max_height="12em", overflow="auto"))
+            output.add_class("smsnb-log")
+            return output
+        return self._made("_output", make)
+
+    @property
+    def problem(self) -> SafeHTML:
+        """One line for a failure of the card itself (a bug of smsnb's)."""
+        return self._made("_problem", lambda: html_part("", "smsnb-problem"))
+
+    @property
+    def chain(self) -> w.VBox:
+        """The outcomes of the card's resends, each the next card."""
+        def make():
+            chain = w.VBox()
+            chain.add_class("smsnb-chain")
+            return chain
+        return self._made("_chain", make)
+
+    def _frame(self, outcome: Outcome) -> None:
+        for key, value in theme.frame_layout(outcome).items():
+            setattr(self.layout, key, value)
 
     def append(self, outcome) -> None:
-        self.chain.children = self.chain.children + (_outcome_widget(outcome),)
+        chain = self.chain
+        chain.children = chain.children + (_outcome_widget(outcome),)
 
     def close(self) -> None:
         """Closing a card closes the cards of its resends."""
-        for outcome in self.chain.children:
+        for outcome in self._chain.children if self._chain is not None else ():
             outcome.close()
         super().close()
 
     def _said(self, error: Exception) -> None:
-        self.problem.value = html("<div style='color:#c62828'>smsnb could not do that: {}</div>",
-                                  visible(error, whole=None))
+        self.problem.value = live_html.problem_html(error)
 
     def _guarded(self, action):
         """A callback whose output lands in the card and whose failure is a line, not a traceback."""
@@ -80,35 +141,68 @@ class _Card(w.VBox):
                     self._said(error)
         return handler
 
-    def _copy_as_code(self, body_source) -> w.VBox:
-        """A toggle that shows the request as Python `requests` code and as curl."""
+    # --- copy as code ---------------------------------------------------------------------------
+
+    def _copy_as_code(self, source, inputs=()) -> w.ToggleButton:
+        """A toggle that shows the request as Python `requests` code and as curl; ``source`` gives
+        (the body, whether it is finished), and each of ``inputs`` changes it while it is shown."""
         toggle = w.ToggleButton(description="Copy as code", icon="code", value=False)
         toggle.add_class("smsnb-copy-toggle")
+        self._copy_source, self._copy_inputs = source, list(inputs)
+        toggle.observe(self._guarded(self._toggle_copy), "value")
+        self.copy_toggle = toggle
+        return toggle
+
+    def _make_copy(self) -> w.Tab:
         python = w.Textarea(layout=w.Layout(width="100%", height="12em"))
         curl = w.Textarea(layout=w.Layout(width="100%", height="8em"))
         python.add_class("smsnb-copy-python")
         curl.add_class("smsnb-copy-curl")
-        tabs = w.Tab(children=[python, curl], layout=w.Layout(display="none"))
-        tabs.set_title(0, "Python (requests)")
-        tabs.set_title(1, "curl")
+        tabs = w.Tab(children=[python, curl], titles=("Python (requests)", "curl"),
+                     layout=w.Layout(display="none"))
+        tabs.add_class("smsnb-copy")
+        for widget in self._copy_inputs:  # the form changed: so does the code, while it is shown
+            widget.observe(self._guarded(lambda _change: self._fill_copy(only_shown=True)), "value")
+        return tabs
 
-        def show(change):
-            if change["new"]:
-                body = body_source()
-                target = self.result.session.target(self.result)
-                python.value, curl.value = as_python(body, target), as_curl(body, target)
-            tabs.layout.display = "" if change["new"] else "none"
+    @property
+    def copy_python(self) -> w.Textarea:
+        return self._copy_tabs().children[0]
 
-        toggle.observe(self._guarded(show), "value")
-        self.copy_python, self.copy_curl, self.copy_toggle = python, curl, toggle
-        return w.VBox([toggle, tabs])
+    @property
+    def copy_curl(self) -> w.Textarea:
+        return self._copy_tabs().children[1]
+
+    def _copy_tabs(self) -> w.Tab:
+        if self._copy is None:
+            self._made("_copy", self._make_copy)
+            self._fill_copy()
+        return self._copy
+
+    def _fill_copy(self, only_shown: bool = False) -> None:
+        tabs = self._copy_tabs()
+        if only_shown and tabs.layout.display == "none":
+            return
+        body, finished = self._copy_source()
+        session = self.result.session
+        target = session.target(self.result) if session is not None else NOWHERE
+        python, curl = code_for(body, target, self.result.route, finished)
+        tabs.children[0].value, tabs.children[1].value = python, curl
+
+    def _toggle_copy(self, change) -> None:
+        tabs = self._copy_tabs()
+        if change["new"]:
+            self._fill_copy()
+        tabs.layout.display = "" if change["new"] else "none"
 
 
 class ErrorCard(_Card):
-    """An error: what went wrong, what it means, the request, and a form to fix and resend."""
+    """An error: what went wrong, what it means, the request, and a form to fix and resend. Once a
+    resend of it succeeds, it folds into one line ("Resolved by resend: 201, batch …") that opens
+    it again, with the success card right below."""
 
     def __init__(self, result: Result):
-        super().__init__(result, "smsnb-error-card")
+        super().__init__(result, "smsnb-error-card", Outcome.ERROR)
         entry = result.entry
         # The static part is one widget: each widget costs about a millisecond to build.
         pieces = [("smsnb-header", render.error_header_html(result)),
@@ -121,8 +215,50 @@ class ErrorCard(_Card):
         summary = join(html('<div class="{}">{}</div>', css, piece) for css, piece in pieces if piece)
         self.summary = html_part(summary, "smsnb-summary")
         self.form = FixForm(result, self._guarded, self.append)
+        self.resolved: w.HBox | None = None  # the one line of a card a resend resolved
+        self.reopen: w.ToggleButton | None = None  # opens that card again
         self._show([self.summary, self.form,
-                    self._copy_as_code(self.form.corrected_body), self.chain])
+                    self._copy_as_code(self._original_or_finished, self.form.inputs.values())])
+
+    def _original_or_finished(self):
+        """The form's request once it is finished, else the original one: never a half-made one."""
+        finished = getattr(self.form, "finished_body", None)
+        if finished is not None:
+            body = finished()
+        else:  # until the form says when it is finished: when no field is wrong
+            body = None if self.form.problems() else self.form.corrected_body()
+        return (_original(self.result), False) if body is None else (body, True)
+
+    def _body(self) -> list:
+        if self.resolved is None:
+            return super()._body()
+        return [self.resolved] + (super()._body() if self.reopen.value else [])
+
+    def append(self, outcome) -> None:
+        super().append(outcome)
+        if isinstance(outcome, Result) and outcome.ok and self.resolved is None:
+            self._fold(outcome)
+
+    def _fold(self, outcome: Result) -> None:
+        """Fold the card into the line that says which resend resolved it."""
+        self.reopen = w.ToggleButton(description="Show the error", icon="chevron-down", value=False,
+                                     tooltip="Open the error this resend resolved")
+        self.reopen.add_class("smsnb-reopen")
+        self.reopen.observe(self._guarded(self._reopened), "value")
+        self.resolved = w.HBox([html_part(live_html.resolved_html(outcome), "smsnb-resolved-text"),
+                                self.reopen])
+        self.resolved.add_class("smsnb-resolved")
+        self.add_class("smsnb-folded")
+        self._frame(Outcome.NEUTRAL)
+        self._redraw()
+
+    def _reopened(self, change) -> None:
+        opened = change["new"]
+        self.reopen.description = "Hide the error" if opened else "Show the error"
+        self.reopen.icon = "chevron-up" if opened else "chevron-down"
+        (self.remove_class if opened else self.add_class)("smsnb-folded")
+        self._frame(Outcome.ERROR if opened else Outcome.NEUTRAL)
+        self._redraw()
 
     def close(self) -> None:
         """Closing the card ends its countdown, and closes the cards of its resends."""
@@ -135,19 +271,20 @@ class SuccessCard(_Card):
     failure, the card turns into that failure explained, each failing group with a fix-it form."""
 
     def __init__(self, result: Result):
-        super().__init__(result, "smsnb-success-card")
-        self.summary = html_part(render.result_html(result), "smsnb-summary")
-        self.delivery = html_part("", "smsnb-status")
+        super().__init__(result, "smsnb-success-card", Outcome.SUCCESS)
+        self.summary = html_part(render.success_body_html(result), "smsnb-summary")
         self.failure: DeliveryFailure | None = None  # once the report ends in a failure
         self.groups: list[report.Group] = []  # the report now, by status and code
         self._stop = threading.Event()
         self._closing = threading.Lock()  # a card closed while its failure is drawn closes that too
         self._closed = False
         tracked = result.action != "dry_run" and result.batch_id
-        self._copy = self._copy_as_code(lambda: result.raw_body or result.payload)
-        self._show([self.summary] + ([self.delivery] if tracked else []) + [self._copy])
-        if tracked and result.session is not None:
-            self.delivery.value = live_html.WAITING
+        watched = tracked and result.session is not None
+        # The status that changes is in a live region (see live_html): a screen reader says it.
+        self.delivery = html_part(live_html.WAITING if watched else "", "smsnb-status") if tracked else None
+        toggle = self._copy_as_code(lambda: (_original(result), True))
+        self._show([self.summary] + ([self.delivery] if tracked else []) + [toggle])
+        if watched:
             self._watcher = threading.Thread(target=self._watch, daemon=True, name="smsnb-delivery")
             self._watcher.start()
             result.session.watch(self)  # stopping the sandbox or unloading smsnb ends the polling
@@ -196,7 +333,8 @@ class SuccessCard(_Card):
                                            datetime.now(timezone.utc))
             self.summary.value = delivery_html.failed_header_html(self.result, self.groups)
             self.add_class("smsnb-delivery-failed")
-            self._show([self.summary, self.delivery, self.failure, self._copy, self.chain])
+            self._frame(Outcome.ERROR)
+            self._show([self.summary, self.delivery, self.failure])
 
     def stop_polling(self, timeout: float = 0.0) -> bool:
         """Stop watching the delivery status; wait up to ``timeout`` seconds for the poller to end.
