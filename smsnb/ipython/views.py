@@ -14,6 +14,7 @@ from IPython.core.error import UsageError
 from ..card import render
 from ..card.outcome import Message, Result
 from ..card.safe import html, join
+from ..card.words import plural
 from ..sinch.secret import Secret
 from . import command, explaining, settings
 from .backends import Backends
@@ -86,7 +87,8 @@ class Views:
         self._backends.login_values.update(values)
         resolved = self._backends.settings()
         who = f"project {resolved.project_id}" if oauth else f"service plan {resolved.service_plan_id}"
-        return _plain(f"Logged in for {who}, region {resolved.region}. The {name.replace('_', ' ')} is kept "
+        said = "key secret" if oauth else "API token"
+        return _plain(f"Logged in for {who}, region {resolved.region}. The {said} is kept "
                       f"in memory only. %sms now sends LIVE: add --sandbox to use the sandbox.")
 
     def history(self, row: int | None = None) -> Message | Result:
@@ -135,8 +137,7 @@ class Views:
         if action == "reset":
             box.journal.clear()
             box.received_callbacks.clear()
-            return Message("Sandbox journal and received callbacks cleared.",
-                           html("Sandbox journal cleared."))
+            return _plain("Sandbox journal and received callbacks cleared.")
         if action == "journal":
             count = JOURNAL_ROWS if count is None else count
             entries = box.journal.entries()[-count:] if count else []
@@ -145,7 +146,7 @@ class Views:
             return _table(["#", "method", "path", "status", "code"], rows, entries)
         c = box.credentials
         return _plain(f"Sandbox running: service plan {c.service_plan_id}, token {c.api_token} "
-                      f"(sandbox only), {len(box.journal)} requests in the journal. "
+                      f"(sandbox only), {plural(len(box.journal), 'request')} in the journal. "
                       f"Callback receiver: {c.receiver_url}", box)
 
 
