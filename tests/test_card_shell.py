@@ -32,9 +32,9 @@ def text(markup) -> str:
 
 
 def framed_in(card, outcome: Outcome) -> bool:
-    layout = card.layout
-    return (layout.border_left == f"5px solid {outcome.value}" and layout.border_top == f"1px solid {outcome.value}"
-            and layout.max_width == theme.CARD_WIDTH)
+    layout, side = card.layout, f"1px solid {outcome.value}"
+    return (layout.border_left == f"5px solid {outcome.value}" and layout.max_width == theme.CARD_WIDTH
+            and layout.border_top == layout.border_right == layout.border_bottom == side)
 
 
 def css_of(widget) -> tuple:
@@ -103,7 +103,8 @@ def test_the_folded_error_opens_again_and_folds_again(ip):
     card, success = resolved_card(ip)
     reopen = find(card, "smsnb-reopen")
     reopen.value = True
-    assert card.children[0] is card.resolved and card.children[1] is card.summary and card.form in card.children
+    assert card.children[0] is card.resolved and card.children[1] is card.summary
+    assert card.form in card.children
     assert card.chain in card.children and framed_in(card, Outcome.ERROR)
     assert "smsnb-folded" not in css_of(card) and reopen.description == "Hide the error"
     reopen.value = False

@@ -8,6 +8,7 @@ from .outcome import Result
 from .render import code_html, docs_html
 from .report import MAX_RECIPIENTS_SHOWN, Group
 from .safe import Markup, html, join, visible
+from .words import plural
 
 
 def label(group: Group) -> str:
@@ -28,8 +29,8 @@ def failed_header_html(result: Result, found: list[Group]) -> Markup:
     failed, total = sum(g.count for g in failing), sum(g.count for g in found)
     lines = join(html("<li><b>{}</b> · {}: {}</li>", label(g), g.entry.title, g.count) for g in failing)
     return join([theme.badge(result.backend),
-                 html(" {}<b>{} · batch created, then not delivered</b>: {} of {} message(s) failed.",
-                      theme.dot(theme.Outcome.ERROR), result.status, failed, total),
+                 html(" {}<b>{} · batch created, then not delivered</b>: {} of {} failed.",
+                      theme.dot(theme.Outcome.ERROR), result.status, failed, plural(total, "message")),
                  html("<br>batch id {}<ul style='margin:4px 0'>{}</ul>",
                       code_html(visible(result.batch_id, whole=None)), lines)])
 
@@ -40,9 +41,9 @@ def group_html(group: Group) -> Markup:
     recipients = who(group)
     causes = join(html("<li>{}</li>", cause) for cause in entry.causes)
     steps = join(html("<li>{}</li>", step) for step in entry.steps)
-    return html("<div>{}<b>{}</b> · {}: {} recipient(s){}</div><div>{}</div>"
+    return html("<div>{}<b>{}</b> · {}: {}{}</div><div>{}</div>"
                 "<details><summary>Likely causes</summary><ol>{}</ol></details>"
                 "<b>What to do</b><ul style='margin:2px 0'>{}</ul>{}",
-                theme.dot(theme.Outcome.ERROR), label(group), entry.title, group.count,
+                theme.dot(theme.Outcome.ERROR), label(group), entry.title, plural(group.count, "recipient"),
                 f": {recipients}" if recipients else "",
                 entry.meaning, causes, steps, docs_html(entry))

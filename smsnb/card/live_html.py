@@ -9,6 +9,7 @@ from .render import code_html
 from .report import Group, report_html
 from .safe import Markup, html, join, visible
 from .theme import Outcome
+from .words import plural
 
 MAX_MATCHES = 20  # matching batches listed by "Look first"
 MAX_DIFF_LINES = 30  # lines of a before/after diff (a batch of 1000 recipients is 2000 lines)
@@ -57,8 +58,9 @@ def matches_html(batches: list) -> Markup:
                 for b in (b if isinstance(b, dict) else {"id": b} for b in batches[:MAX_MATCHES]))
     more = len(batches) - MAX_MATCHES
     head = join(html("<th style='text-align:left'>{}</th>", name) for name in ("id", "created_at", "to"))
-    return html("<div><b>{} matching batch(es): the SMS was most likely sent.</b> Resend only to send it "
-                "again (tick the box).</div><table><tr>{}</tr>{}</table>{}", len(batches), head, rows,
+    return html("<div><b>{}: the SMS was most likely sent.</b> Resend only to send it "
+                "again (tick the box).</div><table><tr>{}</tr>{}</table>{}",
+                plural(len(batches), "matching batch", "matching batches"), head, rows,
                 html("<div>… and {} more</div>", more) if more > 0 else "")
 
 
