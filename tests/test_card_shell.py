@@ -162,6 +162,12 @@ def test_an_unfinished_form_copies_the_original_request_and_says_so(ip):
         assert UNFINISHED not in code.lower() and "https://example.com/dlr" in code
 
 
+def test_a_form_that_changes_nothing_copies_the_original_as_finished(ip):
+    card = sms(ip, f"{triggers.SERVER_ERROR} -m hi").widget()  # a retry: the request stays as it was
+    for code in copied(card):
+        assert UNFINISHED not in code.lower() and triggers.SERVER_ERROR in code
+
+
 def test_a_sandbox_request_copies_no_environment_token_and_no_port_of_this_run(ip):
     card = sms(ip, f"{MOBILE} -m hi --delivery-report full").widget()
     find(card, "smsnb-choice").value = "receiver"  # the body names this run's receiver

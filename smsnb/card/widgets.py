@@ -221,13 +221,15 @@ class ErrorCard(_Card):
                     self._copy_as_code(self._original_or_finished, self.form.inputs.values())])
 
     def _original_or_finished(self):
-        """The form's request once it is finished, else the original one: never a half-made one."""
-        finished = getattr(self.form, "finished_body", None)
+        """The form's request once it is finished, else the original one: never a half-made one.
+        A form with nothing wrong that changes nothing (e.g. a retry) is finished with the original."""
+        unfinished = bool(self.form.problems())
+        finished = getattr(self.form, "finished_body", None)  # None: the form changes nothing yet
         if finished is not None:
             body = finished()
-        else:  # until the form says when it is finished: when no field is wrong
-            body = None if self.form.problems() else self.form.corrected_body()
-        return (_original(self.result), False) if body is None else (body, True)
+        else:
+            body = None if unfinished else self.form.corrected_body()
+        return (_original(self.result), not unfinished) if body is None else (body, True)
 
     def _body(self) -> list:
         if self.resolved is None:
