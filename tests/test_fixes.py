@@ -41,7 +41,7 @@ def test_a_named_field_that_is_not_a_number_becomes_a_field():
 
 
 def test_illegal_number_described_by_type_and_country():
-    fix = recipients.NumberFix(1, "+46812345678", "fixed line, Sweden", "")
+    fix = recipients.NumberFix(1, "+46812345678", "a fixed-line number in Sweden", "")
     assert recipients.illegal_numbers(PAYLOAD) == (fix,)
 
 
@@ -127,7 +127,7 @@ def test_number_hints():
     assert hints == [
         "'+46 70-123 45 67' is a mobile number in Sweden; Sinch wants E.164: +46701234567",
         "'0701234567' is not international (no country code); read as a number of SE it is +46701234567",
-        "+46812345678 is a fixed line number in Sweden: Sinch refuses SMS to it (illegal_number_type)."]
+        "+46812345678 is a fixed-line number in Sweden: Sinch refuses SMS to it (illegal_number_type)."]
     assert "set %config SmsMagic.default_country" in recipients.number_hints(["0701234567"])[0]
 
 

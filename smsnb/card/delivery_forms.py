@@ -17,7 +17,7 @@ from typing import Any
 from ..knowledge import encoding
 from ..knowledge.parameters import PARAMETER, personalize
 from ..knowledge.rules import parse_time
-from .forms import EditJson, Field, Form, Input, Note, Part
+from .forms import EditJson, Field, Form, Input, Note, Part, counted
 from .report import MAX_RECIPIENTS_SHOWN, Group
 from .safe import html, visible
 
@@ -88,11 +88,11 @@ class Failed(Form):
 
     def _who(self) -> Note:
         if not self.named:
-            said = html("<div><b>Resend</b> goes to all {} recipient(s) of the batch ({}): the report does "
-                        "not name the ones that failed.</div>", len(self.to), _shown(self.to))
+            said = html("<div><b>Resend</b> goes to all {} of the batch ({}): the report does not name the "
+                        "ones that failed.</div>", counted(len(self.to), "recipient"), _shown(self.to))
         else:
-            said = html("<div><b>Resend</b> goes only to the {} recipient(s) that failed with {}: {}.</div>",
-                        len(self.to), self.label, _shown(self.to))
+            said = html("<div><b>Resend</b> goes only to the {} that failed with {}: {}.</div>",
+                        counted(len(self.to), "recipient"), self.label, _shown(self.to))
         return Note("smsnb-resend-to", said)
 
     def edits(self, values: dict[str, Any]) -> dict:
@@ -137,12 +137,13 @@ class Parameters(Failed):
     parameters: dict = field(default_factory=dict)
 
     def fields(self) -> tuple[Part, ...]:
-        how = Field("as", Input.RADIO, value="default", options=(
+        failed = "the recipient" if len(self.to) == 1 else f"each of the {len(self.to)} recipients"
+        how = Field("as", Input.DROPDOWN, "Give the value", "default", steers=True, options=(
             ("As the parameter's default: for every recipient without a value", "default"),
-            (f"For each of the {len(self.to)} recipient(s) that failed", "each")))
-        return (how,) + tuple(
-            Field(f"parameter-{i}", Input.TEXT, f"${{{name}}}: the value it takes", width="30em",
-                  placeholder="a value") for i, name in enumerate(self.names))
+            (f"To {failed} that failed", "each")))
+        values = (Field(f"parameter-{i}", Input.TEXT, f"Value of ${{{name}}}", placeholder="a value")
+                  for i, name in enumerate(self.names))
+        return (how, *values)
 
     def problems(self, values) -> dict[str, str]:
         return {f"parameter-{i}": f"Enter a value for ${{{name}}}." for i, name in enumerate(self.names)
@@ -175,16 +176,22 @@ class PartsLimit(Failed):
 
     def fields(self) -> tuple[Part, ...]:
         coding = "GSM-7" if self.encoded == "text" else "UCS-2"
-        needs = html("<div>The body needs <b>{} part(s)</b> ({}); max_number_of_message_parts is <b>{}</b>."
-                     "</div>", self.parts, coding, visible(self.limit, whole=None))
-        fix = Field("fix", Input.RADIO, value="raise", options=(
-            (f"Allow {self.parts} part(s) or more: max_number_of_message_parts", "raise"),
-            (f"Cut the body to fit {visible(self.limit, whole=None)} part(s): truncate_concat", "truncate")))
-        limit = Field(PARTS, Input.TEXT, f"{PARTS} (a whole number)", str(self.parts), width="8em")
-        return (Note("smsnb-parts", needs), fix, limit)
+        limit = visible(self.limit, whole=None)
+        needs = html("<div>The body needs <b>{}</b> ({}); max_number_of_message_parts is <b>{}</b>.</div>",
+                     counted(self.parts, "part"), coding, limit)
+        fits = counted(self.limit, "part") if type(self.limit) is int else f"{limit} parts"
+        fix = Field("fix", Input.DROPDOWN, "What to do", "raise", steers=True, options=(
+            (f"Allow {counted(self.parts, 'part')} or more (max_number_of_message_parts)", "raise"),
+            (f"Cut the body to fit {fits} (truncate_concat)", "truncate")))
+        allowed = Field(PARTS, Input.TEXT, "Most parts a message may take (a whole number)", str(self.parts),
+                        width="30em")
+        return (Note("smsnb-parts", needs), fix, allowed)
+
+    def disabled(self, values) -> set[str]:
+        return {PARTS} if values["fix"] == "truncate" else set()
 
     def problems(self, values) -> dict[str, str]:
-        if values["fix"] != "raise":
+        if self.disabled(values):
             return {}
         wanted = _whole(values[PARTS])
         if wanted is None:
@@ -206,9 +213,9 @@ class Sender(Failed):
 
 
     def fields(self) -> tuple[Part, ...]:
-        return (Field("from", Input.TEXT, f"from: a number, short code or name (a name has at most "
-                                          f"{MAX_ALPHANUMERIC_SENDER} characters)",
-                      placeholder="+46701234567 or MyShop", width="20em"),)
+        return (Field("from", Input.TEXT, f"Sender (from): a number, short code or name of at most "
+                                          f"{MAX_ALPHANUMERIC_SENDER} characters",
+                      placeholder="+46701234567 or MyShop"),)
 
     def problems(self, values) -> dict[str, str]:
         sender = str(values["from"]).strip()
@@ -244,19 +251,22 @@ class Expiry(Failed):
         return self.now if self.send_at is None or self.passed else self.send_at
 
     def fields(self) -> tuple[Part, ...]:
-        choice = Field("expiry", Input.RADIO, value="later", options=(
-            ("A later expire_at", "later"), ("No expire_at: Sinch's default, 3 days", "none")))
-        label = "expire_at (ISO-8601 with a zone, at most 3 days after send_at or now)"
+        choice = Field("expiry", Input.DROPDOWN, "Expiry", "later", steers=True, options=(
+            ("A later expiry (expire_at)", "later"), ("No expire_at: Sinch's default, 3 days", "none")))
+        label = "Expire at (ISO-8601 with a zone, at most 3 days after send_at or now)"
         suggested = iso(self.start + timedelta(days=1))
-        parts: tuple[Part, ...] = (choice, Field("expire_at", Input.TEXT, label, suggested, width="20em"))
+        parts: tuple[Part, ...] = (choice, Field("expire_at", Input.TEXT, label, suggested))
         if self.passed:
             said = html("<div>send_at ({}) has passed: the resend goes now, without it.</div>",
                         iso(self.send_at))
             parts = (Note("smsnb-send-at", said),) + parts
         return parts
 
+    def disabled(self, values) -> set[str]:
+        return {"expire_at"} if values["expiry"] == "none" else set()
+
     def problems(self, values) -> dict[str, str]:
-        if values["expiry"] != "later":
+        if self.disabled(values):
             return {}
         moment = parse_time(str(values["expire_at"]).strip())
         since = "now" if self.start is self.now else "send_at"

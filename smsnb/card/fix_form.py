@@ -17,13 +17,26 @@ from ..sinch.request import SmsRequest
 from . import forms, live_html, render
 from .forms import Input
 from .outcome import Result
-from .request_fields import request_diff
+from .request_fields import differs, request_diff
 from .retry import header
 from .safe import Markup, html, visible
 from .safe_widget import html_part
+from .theme import TEXT, Outcome
 
 _WIDGETS = {Input.TEXT: w.Text, Input.MULTILINE: w.Textarea, Input.PASSWORD: w.Password,
-            Input.DROPDOWN: w.Dropdown, Input.RADIO: w.RadioButtons, Input.CHECKBOX: w.Checkbox}
+            Input.DROPDOWN: w.Dropdown, Input.CHECKBOX: w.Checkbox}
+ROW_WIDTH = "44em"  # a row at most: its label, then the field taking the rest
+# What is wrong with a field: the theme's text, after a marker and a bar of the error's colour.
+PROBLEM_STYLE = f"border-left:3px solid {Outcome.ERROR.value};padding-left:6px;margin:2px 0;color:{TEXT}"
+
+
+def announced(text) -> Markup:
+    """A line a screen reader reads out when it changes (a live region)."""
+    return html('<div role="status" aria-live="polite">{}</div>', text)
+
+
+def problem_html(text: str | None) -> Markup:
+    return html('<div style="{}">⚠ {}</div>', PROBLEM_STYLE, visible(text, whole=None)) if text else Markup()
 
 
 def context_of(result: Result) -> forms.Context:
@@ -44,17 +57,15 @@ def context_of(result: Result) -> forms.Context:
 
 
 def _input(field: forms.Field) -> w.ValueWidget:
-    """The widget for a field, given only what the field says."""
-    layout = w.Layout(width=field.width or None, height=field.height or None)
-    options = {"value": field.value, "layout": layout}
+    """The widget for a field, given only what the field says. Its label is ipywidgets' own
+    ``description``: a <label for> of the <input>, so the field has an accessible name."""
+    layout = w.Layout(width=field.width or "100%", max_width=ROW_WIDTH, height=field.height or None)
+    options = {"value": field.value, "layout": layout, "description": field.label,
+               "style": {"description_width": "initial"}}
     if field.placeholder:
         options["placeholder"] = field.placeholder
     if field.options:
         options["options"] = list(field.options)
-    if field.description:
-        options["description"] = field.description
-        if field.input is Input.DROPDOWN:
-            options["style"] = {"description_width": "initial"}
     if field.input is Input.CHECKBOX:
         options["indent"] = False
     return _WIDGETS[field.input](**options)
@@ -62,7 +73,8 @@ def _input(field: forms.Field) -> w.ValueWidget:
 
 class FixForm(w.VBox):
     """The fix-it form of one error, or the ``spec`` given (a delivery failure's). It sends at most
-    once: a later error gets its own form.
+    once, from the Resend button or Enter in a one-line field: a later error gets its own form. It
+    checks a field after its first edit, and shows the before/after once something changed.
 
     ``guard`` wraps each callback (its output and failure land in the card); ``show_outcome``
     shows what the resend gave."""
@@ -75,10 +87,13 @@ class FixForm(w.VBox):
             spec = forms.form_for(error.key, error.text, result.payload, context_of(result))
         self.spec = spec
         self.sent = False
+        self.touched: set[str] = set()  # the fields the person edited
+        self.tried = False  # the person asked to send while the form was not ready
+        self._following = False  # values set by the form itself, not by the person
         self._closed = threading.Event()  # set when the card closes: ends the countdown
         self._sending = threading.Lock()  # taken by the one click that sends; never given back
         self.inputs: dict[str, w.ValueWidget] = {}  # field key -> its widget
-        self.messages: dict[str, w.HTML] = {}  # labelled field key -> what is wrong with it
+        self.messages: dict[str, w.HTML] = {}  # field key -> what is wrong with it
         self.nothing_found = False  # a look found no matching batch
         self._ready_at: float | None = None  # when a countdown lets Resend go
         self._ticker: threading.Thread | None = None
@@ -86,7 +101,7 @@ class FixForm(w.VBox):
                                disabled=True)
         self.resend.add_class("smsnb-resend")
         self.diff = html_part("", "smsnb-diff")
-        self.status = html_part("", "smsnb-form-status")
+        self.status = html_part(announced(""), "smsnb-form-status")
         draw = {forms.Field: self._draw_field, forms.Note: self._draw_note, forms.Wait: self._draw_wait,
                 forms.Look: self._draw_look}
         rows = [widget for part in self.spec.asks() for widget in draw[type(part)](part)]
@@ -94,6 +109,7 @@ class FixForm(w.VBox):
         buttons = [self.resend] if self.spec.offers_resend else []
         super().__init__(rows + [w.HBox(buttons), self.status, self.diff])
         self.add_class("smsnb-form")
+        self.initial = self.values()  # what the form opened with
         if self._ticker is not None:
             self._ticker.start()
         self.refresh()
@@ -107,21 +123,28 @@ class FixForm(w.VBox):
         widget = _input(field)
         self.inputs[field.key] = widget
         widget.observe(self._guard(lambda change: self._changed(field.key, change)), "value")
-        if not field.label:  # a control that steers the form
+        if isinstance(widget, w.Text):  # a one-line field (a Password too): Enter resends
+            widget.on_msg(self._guard(self._on_message))
+        if field.steers:  # a control that steers the form
             widget.add_class(f"smsnb-{field.key}")
             return [widget]
         widget.add_class(f"smsnb-field-{field.key.replace('[', '-').replace(']', '')}")
         self.messages[field.key] = message = html_part("", "smsnb-field-message")
-        label = html_part(html("<b>{}</b>", visible(field.label, whole=None)), "smsnb-label")
-        return [w.VBox([label, w.HBox([widget, message])])]
+        return [w.VBox([widget, message])]
 
     def _changed(self, key: str, change: dict) -> None:
-        for other, value in self.spec.follow(key, change["old"], change["new"], self.values()).items():
-            self.inputs[other].value = value
+        following, self._following = self._following, True
+        if not following:  # the person's edit, not one that follows from it
+            self.touched.add(key)
+        try:
+            for other, value in self.spec.follow(key, change["old"], change["new"], self.values()).items():
+                self.inputs[other].value = value
+        finally:
+            self._following = following
         self.refresh()
 
     def _draw_wait(self, wait: forms.Wait) -> list:
-        self.countdown = html_part(wait.line(wait.seconds), "smsnb-countdown")  # then the ticker's
+        self.countdown = html_part(announced(wait.line(wait.seconds)), "smsnb-countdown")  # then the ticker's
         self._ready_at = time.monotonic() + wait.seconds
         self._ticker = threading.Thread(target=self._tick, args=(wait,), daemon=True, name="smsnb-countdown")
         return [self.countdown]
@@ -129,7 +152,7 @@ class FixForm(w.VBox):
     def _tick(self, wait: forms.Wait) -> None:
         while not self.sent and not self._closed.is_set():
             left = self._ready_at - time.monotonic()
-            self.countdown.value = wait.line(left)
+            self.countdown.value = announced(wait.line(left))
             if left <= 0:
                 self.refresh()
                 return
@@ -176,35 +199,57 @@ class FixForm(w.VBox):
         """The request the form would send now: a JSON object, or raw text for the JSON editor."""
         return self.spec.corrected(self.values(), self.result.payload, self.result.raw_body)
 
+    def finished_body(self):
+        """The corrected request when the form is complete (nothing wrong, something changed); else
+        None: an unfinished form's body is never shown as the request to copy."""
+        return self.spec.finished(self.values(), self.result.payload, self.result.raw_body, self._before())
+
     def refresh(self) -> None:
-        problems = self.problems()
+        values = self.values()
+        off = set(self.inputs) if self.sent else self.spec.disabled(values)
+        for key, widget in self.inputs.items():
+            widget.disabled = key in off
+        shown = {} if self.sent else self.spec.messages(values, self.initial, self.touched, self.tried)
         for key, message in self.messages.items():
-            text = problems.get(key, "")
-            shown = html("<span style='color:#c62828'>{}</span>", visible(text, whole=None))
-            message.value = shown if text else ""
-        self.resend.disabled = not self.ready()
+            message.value = problem_html(shown.get(key))
+        ready = self.ready()
+        self.resend.disabled = not ready
+        if self.tried and not self.sent:
+            self.status.value = announced("" if ready else forms.not_sent(len(shown)))
         before, after = self._before(), self.corrected_body()
-        lines = request_diff(before, after) if after is not None and after != before else []
-        self.diff.value = live_html.diff_html(lines)
+        changed = self.spec.shows_diff(values, self.initial) and differs(before, after)
+        self.diff.value = live_html.diff_html(request_diff(before, after) if changed else [])
 
     def _before(self):
         return self.result.raw_body if self.result.request is None else self.result.payload
 
     # --- sending once --------------------------------------------------------------------------
 
+    def _on_message(self, _widget, content, _buffers) -> None:
+        """Enter in a one-line field: ipywidgets' Text sends {"event": "submit"}."""
+        if isinstance(content, dict) and content.get("event") == "submit":
+            self._on_resend()
+
     def _on_resend(self, _button=None) -> None:
-        if not self.ready() or not self._sending.acquire(blocking=False):
-            return  # invalid, or another click is already sending
+        """Resend, from the button or Enter: once, when the form is ready; else it shows what is wrong."""
+        if self.sent or not self._sending.acquire(blocking=False):
+            return  # spent, or another click is sending
+        if not self.ready():
+            self._sending.release()
+            self.tried = True
+            self.refresh()
+            return
         self.sent = True  # a later click finds the form spent
         self.resend.disabled = True
-        self.status.value = Markup("<i>Sending…</i>")
+        self.status.value = announced("Sending…")
         values = self.values()
         credentials = self.spec.credentials(values)
         if credentials:
             self._forget_passwords()  # a token must not stay in widget state
             self.result.session.use_credentials(credentials)
         outcome = self._resend_with(self.spec.corrected(values, self.result.payload, self.result.raw_body))
-        self.status.value = "Sent once; the outcome is below."
+        self.status.value = announced("Sent once; the outcome is below.")
+        self.refresh()  # the spent form's fields are disabled
         self._show_outcome(outcome)
 
     def _forget_passwords(self) -> None:

@@ -2,14 +2,16 @@
 
 Pure: no widgets, no session. `form_for` builds the form the error's catalog entry names
 (`Entry.form`) from the error's text, the request and a `Context`. A form lists the parts it asks
-for (`asks`); given the values typed into them it says what is wrong (`problems`), what it
-changes in the request (`edits`, `corrected`), which credentials it gives the session
-(`credentials`) and whether it may resend now (`ready`). The widget (`fix_form`) only draws the
-parts and wires their events.
+for (`asks`); given the values typed into them it says what is wrong (`problems`) and which of it
+to show yet (`messages`: after the first edit, not before), which fields a choice made irrelevant
+(`disabled`), what it changes in the request (`edits`, `corrected`, `finished`), which
+credentials it gives the session (`credentials`) and whether it may resend now (`ready`). The
+widget (`fix_form`) only draws the parts and wires their events.
 """
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar
@@ -19,8 +21,17 @@ import phonenumbers
 from ..knowledge import catalog, msisdn
 from ..knowledge.catalog import FormKind
 from ..sinch.paths import NOT_FOUND_REASONS, REGION_HOSTS
-from .recipients import NumberFix, illegal_numbers, number_fixes
-from .request_fields import FieldFix, apply_changes, field_value, json_problem, named_fields, validate
+from .recipients import NumberFix, example_mobile, illegal_numbers, number_fixes
+from .request_fields import (
+    FieldFix,
+    apply_changes,
+    differs,
+    field_value,
+    json_problem,
+    named_fields,
+    plain_name,
+    validate,
+)
 from .retry import retry_wait
 from .safe import Markup, html, join, visible
 
@@ -33,25 +44,25 @@ class Input(Enum):
     TEXT = "one line"
     MULTILINE = "several lines"
     PASSWORD = "one line, never kept"  # the widget empties it once read
-    DROPDOWN = "one of a list"
-    RADIO = "one of a few, all shown"
+    DROPDOWN = "one of a list"  # a native <select>: the arrow keys move the choice
     CHECKBOX = "yes or no"
 
 
 @dataclass(frozen=True)
 class Field:
-    """Something typed or chosen. With a ``label``: a row, the label above and what is wrong with
-    the value beside it (CSS class smsnb-field-<key>). Without: a control that steers the form,
-    such as a choice or a tick box (CSS class smsnb-<key>)."""
+    """Something typed or chosen, named by its ``label``: plain words, its accessible name, shown
+    beside it. A field (CSS class smsnb-field-<key>) shows below it what is wrong with its value; a
+    control that ``steers`` the form, such as a choice or a tick box (CSS class smsnb-<key>), does
+    not."""
 
     key: str  # a request field, "to[i]", "json", a setting, or a control's name
     input: Input = Input.TEXT
     label: str = ""
     value: str | bool = ""  # prefilled
     placeholder: str = ""
-    options: tuple[tuple[str, str], ...] = ()  # (shown, value), for DROPDOWN and RADIO
-    description: str = ""  # beside a control
-    width: str = ""  # CSS, e.g. "30em"; "" leaves the widget's own
+    options: tuple[tuple[str, str], ...] = ()  # (shown, value), for DROPDOWN
+    steers: bool = False
+    width: str = ""  # CSS, of the row with its label, e.g. "30em"; "" for the form's
     height: str = ""
 
 
@@ -105,6 +116,23 @@ def _found(problems: dict[str, str | None]) -> dict[str, str]:
     return {key: problem for key, problem in problems.items() if problem}
 
 
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """"1 recipient", "2 recipients": never "recipient(s)"."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def not_sent(problems: int) -> str:
+    """The status line of a Resend (or Enter) that the form held back."""
+    if not problems:
+        return "Not sent: Resend is not available yet."
+    return f"Not sent: {counted(problems, 'field')} to correct first, marked ⚠."
+
+
+def _shown(raw, cap: int = 40) -> str:
+    """A value the person wrote, fit for a label: control characters escaped, cut when long."""
+    return visible(raw, cap=cap, whole=None)
+
+
 # --- the forms ----------------------------------------------------------------------------------
 
 
@@ -124,8 +152,26 @@ class Form:
         return ()
 
     def problems(self, values: dict[str, Any]) -> dict[str, str]:
-        """Field key -> what is wrong with its value, for the fields that are in play."""
+        """Field key -> what is wrong with its value, for the fields that are in play (never a
+        disabled one)."""
         return {}
+
+    def disabled(self, values: dict[str, Any]) -> set[str]:
+        """The fields that a choice made irrelevant: shown disabled, never checked, never sent."""
+        return set()
+
+    def messages(self, values: dict[str, Any], initial: dict[str, Any], touched=frozenset(),
+                 tried: bool = False) -> dict[str, str]:
+        """The problems to show now: a field's once it was edited (``touched``), held a value from
+        the start (the request's own, which Sinch judged), or the person ``tried`` to send."""
+        off = self.disabled(values)
+        return {key: problem for key, problem in self.problems(values).items() if key not in off
+                and (tried or key in touched or initial.get(key) not in (None, "", False))}
+
+    def shows_diff(self, values: dict[str, Any], initial: dict[str, Any]) -> bool:
+        """Whether the before/after shows yet: once something was changed, or from the start when
+        the prefilled values already make a fix (a suggested number)."""
+        return values != initial or not self.problems(values)
 
     def edits(self, values: dict[str, Any]) -> dict:
         """The values as request-field changes (see `request_fields.apply_changes`)."""
@@ -136,6 +182,14 @@ class Form:
         if not isinstance(payload, dict):
             return raw_body
         return apply_changes(payload, self.edits(values))
+
+    def finished(self, values: dict[str, Any], payload, raw_body: str | None, before):
+        """The corrected request when the form is complete (nothing wrong) and it changes the
+        request ``before``; else None. What copy-as-code may honestly show as the fix."""
+        if self.problems(values):
+            return None
+        after = self.corrected(values, payload, raw_body)
+        return after if differs(before, after) else None
 
     def credentials(self, values: dict[str, Any]) -> dict[str, str]:
         """Settings the session uses from now on (see `SmsSession.use_credentials`)."""
@@ -163,8 +217,7 @@ class EditJson(Form):
         return cls(raw if raw is not None else json.dumps(payload, indent=2, ensure_ascii=False))
 
     def asks(self) -> tuple[Part, ...]:
-        return (Field("json", Input.MULTILINE, "The request as JSON (checked as you type)", self.text,
-                      width="100%", height="10em"),)
+        return (Field("json", Input.MULTILINE, "The request as JSON", self.text, height="10em"),)
 
     def problems(self, values) -> dict[str, str]:
         return _found({"json": json_problem(values["json"])})
@@ -184,16 +237,19 @@ class CallbackUrl(Form):
         return cls(context.receiver)
 
     def asks(self) -> tuple[Part, ...]:
-        options = [("Use this callback URL", "url")]
+        options = [("Use the callback URL below", "url")]
         if self.receiver:
             options.append(("Use the sandbox's callback receiver", "receiver"))
         options.append(("Turn delivery reports off", "off"))
-        return (Field("choice", Input.RADIO, value="url", options=tuple(options)),
-                Field("callback_url", Input.TEXT, "callback_url (an http(s) URL that answers POSTs)",
-                      placeholder="https://example.com/delivery-reports", width="30em"))
+        return (Field("choice", Input.DROPDOWN, "What to do", "url", options=tuple(options), steers=True),
+                Field("callback_url", Input.TEXT, "Callback URL",
+                      placeholder="https://example.com/delivery-reports"))
+
+    def disabled(self, values) -> set[str]:
+        return set() if values["choice"] == "url" else {"callback_url"}  # the typed URL is not used
 
     def problems(self, values) -> dict[str, str]:
-        if values["choice"] != "url":  # the typed URL is not used
+        if self.disabled(values):
             return {}
         return _found({"callback_url": validate("callback_url", values["callback_url"])})
 
@@ -207,6 +263,11 @@ class CallbackUrl(Form):
 
 def _to(fix: NumberFix) -> str:
     return f"to[{fix.index}]"
+
+
+def _recipient(fix: NumberFix) -> str:
+    """"Recipient 1": as a person counts them."""
+    return f"Recipient {fix.index + 1}"
 
 
 @dataclass(frozen=True)
@@ -237,12 +298,14 @@ class Numbers(_Recipients):
         return cls(numbers, (context.default_region or "").upper())
 
     def asks(self) -> tuple[Part, ...]:
-        regions = sorted(phonenumbers.SUPPORTED_REGIONS)
-        options = (("(none)", ""),) + tuple((region, region) for region in regions)
-        country = Field("country", Input.DROPDOWN, value=self.country if self.country in regions else "",
-                        options=options, description="Default country")
-        return (country,) + tuple(Field(_to(fix), Input.TEXT, f"{_to(fix)}: '{fix.raw}' ({fix.reason})",
-                                        fix.suggestion, placeholder="+46701234567") for fix in self.numbers)
+        options = country_options()
+        known = {region for _, region in options}
+        country = Field("country", Input.DROPDOWN, "Default country", self.country if self.country in known
+                        else "", options=options, steers=True)
+        fields = (Field(_to(fix), Input.TEXT, f"{_recipient(fix)} ({_shown(fix.raw)}, {fix.reason})",
+                        fix.suggestion, placeholder=example_mobile(fix.suggestion or fix.raw))
+                  for fix in self.numbers)
+        return (country, *fields)
 
     def follow(self, key, old, new, values) -> dict[str, Any]:
         """Another default country suggests again, where the person has not typed over a suggestion."""
@@ -255,23 +318,45 @@ class Numbers(_Recipients):
         return suggested
 
 
+def country_options() -> tuple[tuple[str, str], ...]:
+    """The default countries to choose from: "Sweden (+46)" for "SE", by name; none first."""
+    named = ((f"{msisdn.region_name(region)} (+{phonenumbers.country_code_for_region(region)})", region)
+             for region in phonenumbers.SUPPORTED_REGIONS)
+    return (("No default country", ""),) + tuple(sorted(named, key=lambda option: _sort_key(option[0])))
+
+
+def _sort_key(name: str) -> str:
+    """"Åland Islands" among the A's."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
+def says_type(text: str | None, fix: NumberFix) -> bool:
+    """Whether Sinch's ``text`` already says what type of number ``fix.raw`` is."""
+    kind = msisdn.parse(fix.raw).number_type
+    said = (text or "").replace("-", " ").lower()
+    return bool(kind) and fix.raw in (text or "") and kind.lower() in said
+
+
 @dataclass(frozen=True)
 class OtherNumber(_Recipients):
-    """Numbers of a type that cannot take SMS (a fixed line, ...): another number for each."""
+    """Numbers of a type that cannot take SMS (a fixed line, ...): another number for each. Its
+    type is said once: by Sinch's text when it says it, else in the field's label."""
+
+    said: frozenset[int] = frozenset()  # the indexes of the numbers whose type Sinch's text says
 
     @classmethod
     def build(cls, entry, text, payload, context) -> Form:
-        return cls(illegal_numbers(payload))
+        numbers = illegal_numbers(payload)
+        return cls(numbers, frozenset(fix.index for fix in numbers if says_type(text, fix)))
 
     def asks(self) -> tuple[Part, ...]:
-        parts: list[Part] = []
-        for fix in self.numbers:
-            why = html("<div><code>{}</code> is a <b>{}</b> number: it cannot receive SMS.</div>",
-                       visible(fix.raw, whole=None), fix.reason)
-            parts += [Note("smsnb-number-type", why),
-                      Field(_to(fix), Input.TEXT, f"{_to(fix)}: another number (a mobile)",
-                            placeholder="+46701234567")]
-        return tuple(parts)
+        return tuple(Field(_to(fix), Input.TEXT, self._label(fix), placeholder=example_mobile(fix.raw))
+                     for fix in self.numbers)
+
+    def _label(self, fix: NumberFix) -> str:
+        """"Recipient 1: a mobile number instead of +46812345678", with the type unless Sinch said it."""
+        label = f"{_recipient(fix)}: a mobile number instead of {_shown(fix.raw)}"
+        return label if fix.index in self.said else f"{label} ({fix.reason})"
 
 
 @dataclass(frozen=True)
@@ -287,8 +372,8 @@ class Fields(Form):
 
     def asks(self) -> tuple[Part, ...]:
         return tuple(Field(fix.name, Input.MULTILINE if fix.name in ("to", "body") else Input.TEXT,
-                           f"{fix.name} ({fix.limit})" if fix.limit else fix.name, fix.value, width="30em")
-                     for fix in self.fields)
+                           f"{plain_name(fix.name)} ({fix.limit})" if fix.limit else plain_name(fix.name),
+                           fix.value) for fix in self.fields)
 
     def problems(self, values) -> dict[str, str]:
         return _found({fix.name: validate(fix.name, values[fix.name]) for fix in self.fields})
@@ -325,15 +410,18 @@ class _Account(Form):
     service_plan_id: str = ""
     region: str = ""
     keys: ClassVar[tuple[str, ...]] = ("service_plan_id", "region")
+    missing: ClassVar[dict[str, str]] = {"api_token": "Enter the API token.",
+                                         "service_plan_id": "Enter the service plan ID.",
+                                         "region": "Choose a region."}
 
     def _plan_and_region(self) -> tuple[Part, ...]:
-        return (Field("service_plan_id", Input.TEXT, "Service plan id", self.service_plan_id,
-                      placeholder="service plan id"),
+        return (Field("service_plan_id", Input.TEXT, "Service plan ID", self.service_plan_id,
+                      placeholder="the ID of your service plan"),
                 Field("region", Input.DROPDOWN, "Region", self.region,
                       options=tuple((region, region) for region in REGION_HOSTS)))
 
     def problems(self, values) -> dict[str, str]:
-        return {key: f"Enter the {key.replace('_', ' ')}." for key in self.keys if not values[key]}
+        return {key: self.missing[key] for key in self.keys if not values[key]}
 
     def credentials(self, values) -> dict[str, str]:
         return {key: values[key] for key in self.keys}
@@ -409,8 +497,8 @@ class LookFirst(Form):
     def asks(self) -> tuple[Part, ...]:
         note = html("<div><b>{}</b> Look first: list the batches that match this request, and resend only "
                     "if it is not there.</div>", self.note)
-        confirm = Field("confirm", Input.CHECKBOX, value=False, width="100%",
-                        description="I have looked and it is not there, or I accept a duplicate")
+        looked = "I have looked and it is not there, or I accept a duplicate"
+        confirm = Field("confirm", Input.CHECKBOX, looked, False, steers=True, width="100%")
         return (Note("smsnb-confirm-note", note), Look(), confirm)
 
     def ready(self, values, *, waited=False, nothing_found=False) -> bool:

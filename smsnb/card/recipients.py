@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import phonenumbers
+
 from ..knowledge import msisdn
 
 
@@ -17,10 +19,36 @@ def recipients(payload: dict) -> list:
     return to if isinstance(to, list) else []
 
 
-def _kind_phrase(number: msisdn.Msisdn) -> str:
-    """"a mobile number in Sweden"."""
-    country = number.country
-    return f"a {number.number_type} number" + (f" in {country}" if country else "")
+# A type as an adjective before "number": "a fixed-line number", "a toll-free number".
+_ADJECTIVES = {"fixed line": "fixed-line", "fixed line or mobile": "fixed-line or mobile",
+               "toll free": "toll-free", "premium rate": "premium-rate", "shared cost": "shared-cost"}
+
+
+def kind_phrase(number: msisdn.Msisdn) -> str:
+    """What a number is, as a person says it: "a fixed-line number in Sweden", "a number in Sweden"
+    when its type is unknown."""
+    kind = _ADJECTIVES.get(number.number_type or "", number.number_type or "")
+    noun = kind if kind.endswith("number") else f"{kind} number".strip()
+    article = "an" if noun[:1] in "aeio" or noun.startswith("unknown") else "a"
+    return f"{article} {noun}" + (f" in {_the(number.country)}" if number.country else "")
+
+
+_WITH_THE = ("United ", "Czech Republic", "Dominican Republic", "Central African Republic", "Netherlands",
+             "Philippines", "Bahamas", "Gambia", "Maldives", "Comoros", "Seychelles", "Vatican")
+
+
+def _the(country: str) -> str:
+    """"the United States", "the Cayman Islands", "Sweden"."""
+    return f"the {country}" if country.startswith(_WITH_THE) or country.endswith("Islands") else country
+
+
+def example_mobile(raw: str) -> str:
+    """A mobile number of ``raw``'s country, as a placeholder ("+46701234567"); Sweden's for none."""
+    region = msisdn.parse(raw).region or "SE"
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if example is None:
+        return "+46701234567"
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
 
 
 def number_hints(to: Iterable[str], default_region: str | None = None) -> list[str]:
@@ -36,9 +64,9 @@ def number_hints(to: Iterable[str], default_region: str | None = None) -> list[s
 
 def _hint(raw: str, number: msisdn.Msisdn, default_region: str | None) -> str | None:
     if number.ok and not number.can_receive_sms:
-        return f"{raw} is {_kind_phrase(number)}: Sinch refuses SMS to it (illegal_number_type)."
+        return f"{raw} is {kind_phrase(number)}: Sinch refuses SMS to it (illegal_number_type)."
     if number.ok and number.e164 != raw:
-        kind = f" is {_kind_phrase(number)};" if number.number_type else ""
+        kind = f" is {kind_phrase(number)};" if number.number_type else ""
         return f"'{raw}'{kind} Sinch wants E.164: {number.e164}"
     if number.ok:
         return None
@@ -58,7 +86,7 @@ class NumberFix:
 
     index: int  # position in "to"
     raw: str
-    reason: str  # "no country code", "fixed line, Sweden", ...
+    reason: str  # "no country code", "a fixed-line number in Sweden", ...
     suggestion: str  # prefilled value ("" when none can be made)
 
 
@@ -76,11 +104,11 @@ def number_fixes(payload: dict, default_region: str | None) -> tuple[NumberFix, 
 
 
 def illegal_numbers(payload: dict) -> tuple[NumberFix, ...]:
-    """Recipients whose number type cannot take SMS, described as "fixed line, Sweden"."""
+    """Recipients whose number type cannot take SMS, described as "a fixed-line number in Sweden"."""
     fixes = []
     for index, raw in enumerate(recipients(payload)):
         if isinstance(raw, str) and not msisdn.is_group_id(raw):
             number = msisdn.parse(raw)
             if number.ok and not number.can_receive_sms:
-                fixes.append(NumberFix(index, raw, number.describe_type(), ""))
+                fixes.append(NumberFix(index, raw, kind_phrase(number), ""))
     return tuple(fixes)

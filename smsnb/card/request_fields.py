@@ -19,7 +19,7 @@ from ..knowledge.rules import (
     is_http_url,
     parse_time,
 )
-from .recipients import recipients
+from .recipients import kind_phrase, recipients
 
 _PARAMETER = re.compile(r"parameter '([^']+)'")
 
@@ -33,6 +33,23 @@ LIMITS = {
     "expire_at": "ISO-8601 with a zone, after send_at and at most 3 days after it",
     "from": "a number, short code or name",
 }
+
+# What a person calls each field; the field's own name follows where the two differ.
+NAMES = {
+    "to": "Recipients",
+    "body": "Message text",
+    "client_reference": "Client reference",
+    "callback_url": "Callback URL",
+    "delivery_report": "Delivery report",
+    "send_at": "Send at",
+    "expire_at": "Expire at",
+    "from": "Sender (from)",
+}
+
+
+def plain_name(name: str) -> str:
+    """"Client reference" for "client_reference"; a field smsnb has no name for, as it is."""
+    return NAMES.get(name, name)
 
 
 # --- which fields are at fault ------------------------------------------------------------------
@@ -99,7 +116,7 @@ def validate(name: str, value: str) -> str | None:
         return check(value)
     if name in ("send_at", "expire_at"):
         return None if parse_time(value) else "An ISO-8601 time with a zone, e.g. 2030-01-01T09:00:00Z."
-    return None if value else f"Enter {name}."
+    return None if value else f"Enter the {plain_name(name).lower()}."
 
 
 def _callback_url(value: str) -> str | None:
@@ -122,7 +139,7 @@ def _numbers(numbers: list[str]) -> str | None:
         if not number.ok:
             return f"{raw}: {number.problem}."
         if not number.can_receive_sms:
-            return f"{raw} is a {number.describe_type()} number: it cannot receive SMS."
+            return f"{raw} is {kind_phrase(number)}: it cannot receive SMS."
     return None
 
 
@@ -185,6 +202,20 @@ def apply_changes(payload: dict, changes: dict) -> dict:
         else:
             corrected[name] = value
     return corrected
+
+
+def differs(before, after) -> bool:
+    """Whether sending ``after`` changes the request ``before`` (each a JSON object or raw text; text
+    and an object are compared as the JSON the text holds). None (nothing to send) changes nothing."""
+    if after is None:
+        return False
+    if isinstance(before, str) == isinstance(after, str):
+        return before != after
+    text, data = (before, after) if isinstance(before, str) else (after, before)
+    try:
+        return json.loads(text) != data
+    except (ValueError, RecursionError):
+        return True
 
 
 def request_diff(before, after) -> list[str]:
