@@ -8,6 +8,7 @@ to it, and the curl says how to start one on a fixed port, with that sandbox's d
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -42,6 +43,14 @@ def _json(body, indent: int | None = None) -> str:
     return body if isinstance(body, str) else json.dumps(body, indent=indent, ensure_ascii=False)
 
 
+def _literal(text: str, indent: str) -> str:
+    """A Python literal of ``text``, a line of source per line of text (each escaped by repr)."""
+    lines = re.findall(r"[^\n]*\n|[^\n]+", text)
+    if len(lines) <= 1:
+        return repr(text)
+    return "(\n" + "".join(f"{indent}    {line!r}\n" for line in lines) + f"{indent})"
+
+
 def as_python(body, target: Target) -> str:
     """The request as a runnable `requests` snippet; credentials come from the environment."""
     lines = ["import os", "", "import requests", ""]
@@ -55,7 +64,7 @@ def as_python(body, target: Target) -> str:
         "response = requests.post(",
         f"    {target.url!r},",
         "    headers={'Authorization': f'Bearer {token}', 'Content-Type': 'application/json'},",
-        f"    data={_json(body, 4)!r}.encode('utf-8'),",
+        f"    data={_literal(_json(body, 4), '    ')}.encode('utf-8'),",
         "    timeout=30,",
         ")",
         "print(response.status_code, response.text)",
@@ -87,7 +96,7 @@ def sandbox_python(body, target: Target) -> str:
         "",
         "from smsnb.sandbox import Sandbox  # smsnb's local simulator of the Sinch SMS API: no SMS is sent",
         "",
-        f"body = {data!r}",
+        f"body = {_literal(data, '')}",
         "with Sandbox() as sandbox:  # a sandbox of its own, on a free port, stopped at the end",
         "    response = requests.post(",
         "        f'{sandbox.url}/xms/v1/{sandbox.service_plan_id}/batches',",

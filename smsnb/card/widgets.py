@@ -3,8 +3,9 @@ success its delivery report as it changes; a report that ends in a failure turns
 that failure explained, with a fix-it form per failing group (`delivery_card`).
 
 Built from the same `Result`, catalog entry and renderers as the text and HTML cards; the fix-it
-form is `fix_form.FixForm`, whose logic is pure (`forms`). Every part carries a ``smsnb-*`` CSS
-class so that a browser test can find it.
+form is `fix_form.FixForm`, whose logic is pure (`forms`). Each card is framed in its outcome's
+colour (`theme.frame_layout`); an error a resend resolved folds into one line that opens it again.
+Every part carries a ``smsnb-*`` CSS class so that a browser test can find it.
 """
 from __future__ import annotations
 
