@@ -299,3 +299,15 @@ def test_a_table_cell_is_escaped_unless_it_is_markup_built_by_the_card():
     shown = str(table_html(["<b>h</b>"], [["<script>x</script>"], [render.code_html("<i>")]]))
     assert "<script>" not in shown and "&lt;script&gt;" in shown and "&lt;b&gt;h&lt;/b&gt;" in shown
     assert f'<code style="{theme.CODE_INLINE}">&lt;i&gt;</code>' in shown
+
+
+def test_the_illegal_number_type_card_says_the_numbers_type_once(ip):
+    from tests.conftest import sms as send
+
+    one = send(ip, "+46812345678 -m hi")
+    assert one.error.key == "illegal_number_type" and "fixed line" in one.error.text
+    assert "Hint" not in render.error_text(one) and "Hint" not in str(render.error_html(one))
+    assert one.hints  # the hint is there; the card leaves it out
+    two = send(ip, "+46812345678 +46812345679 -m hi")  # Sinch names the first; the second keeps its hint
+    shown = render.error_text(two)
+    assert "+46812345679 is a fixed-line number" in shown and "Hint: +46812345678" not in shown

@@ -259,7 +259,7 @@ def error_text(result: Result) -> str:
         lines.append(f"Request sent: {error.request.method} {visible(error.request.path)}" if error.request
                      else "Request:")
         lines += [("> " if marked else "  ") + line for line, marked in request_lines]
-    lines += _hint_lines(result.hints)
+    lines += _hint_lines(error_hints(result))
     lines.append(f"Docs: {entry.doc_url}")
     return "\n".join(lines)
 
@@ -347,6 +347,16 @@ def error_header_html(result: Result) -> Markup:
     return html("{} <b>{}</b>: {}", badge(result.backend), status + visible(entry.key), entry.title)
 
 
+def error_hints(result: Result) -> tuple[str, ...]:
+    """The hints an error card shows: not one about a number whose type Sinch's own text already
+    names (the illegal_number_type card would say it twice); other numbers' hints stay."""
+    error = result.error
+    if error is None or error.key != "illegal_number_type" or not error.text:
+        return tuple(result.hints)
+    return tuple(hint for hint in result.hints
+                 if not (hint.endswith("(illegal_number_type).") and hint.split()[0] in error.text))
+
+
 def hints_html(hints) -> Markup:
     return join(html("<div><b>Hint:</b> {}</div>", visible(h, whole=None)) for h in hints)
 
@@ -363,7 +373,7 @@ def error_html(result: Result) -> Markup:
     likely = _likely(result)
     if likely:
         parts.append(html("<div><b>Most likely here:</b> {}</div>", likely))
-    parts += [details_html(entry), request_html(result), hints_html(result.hints), docs_html(entry),
+    parts += [details_html(entry), request_html(result), hints_html(error_hints(result)), docs_html(entry),
               Markup("</div>")]
     return join(parts)
 

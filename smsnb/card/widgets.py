@@ -211,7 +211,7 @@ class ErrorCard(_Card):
                   ("smsnb-location", render.location_html(result)),
                   ("smsnb-details", render.details_html(entry)),
                   ("smsnb-request", render.request_html(result)),
-                  ("smsnb-hints", render.hints_html(result.hints)),
+                  ("smsnb-hints", render.hints_html(render.error_hints(result))),
                   ("smsnb-docs", render.docs_html(entry))]
         summary = join(html('<div class="{}">{}</div>', css, piece) for css, piece in pieces if piece)
         self.summary = html_part(summary, "smsnb-summary")

@@ -75,10 +75,6 @@ class Msisdn:
     def country(self) -> str | None:
         return country_name(self.e164) if self.region else None
 
-    def describe_type(self) -> str:
-        """"fixed line, Sweden": the type and country, as a person would say it."""
-        return ", ".join(x for x in (self.number_type, self.country) if x)
-
 
 def is_group_id(value: str) -> bool:
     return bool(_GROUP_ID.match(value))
