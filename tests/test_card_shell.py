@@ -48,6 +48,15 @@ def test_the_live_error_card_is_framed_like_the_static_one(ip):
     assert isinstance(card, ErrorCard) and framed_in(card, Outcome.ERROR)
 
 
+def test_every_card_has_one_copy_as_code_below_its_own_parts(ip):
+    cards = [sms(ip, f"{MOBILE} -m hi --delivery-report full").widget(), sms(ip, f"{MOBILE} -m hi").widget(),
+             sms(ip, f"{MOBILE} -m hi --dry-run").widget()]
+    for card in cards:
+        toggles = [child for child in card.children if "smsnb-copy-toggle" in css_of(child)]
+        assert toggles == [card.copy_toggle], css_of(card)
+        card.close()
+
+
 def test_a_success_card_is_framed_and_a_delivery_failure_turns_its_frame(ip):
     delivered = sms(ip, f"{MOBILE} -m hi").widget()
     assert framed_in(delivered, Outcome.SUCCESS)

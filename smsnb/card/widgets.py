@@ -218,8 +218,8 @@ class ErrorCard(_Card):
         self.form = FixForm(result, self._guarded, self.append)
         self.resolved: w.HBox | None = None  # the one line of a card a resend resolved
         self.reopen: w.ToggleButton | None = None  # opens that card again
-        self._show([self.summary, self.form,
-                    self._copy_as_code(self._original_or_finished, self.form.inputs.values())])
+        self._copy_as_code(self._original_or_finished, self.form.inputs.values())  # drawn by _body
+        self._show([self.summary, self.form])
 
     def _original_or_finished(self):
         """The form's request once it is finished, else the original one: never a half-made one.
@@ -285,8 +285,8 @@ class SuccessCard(_Card):
         watched = tracked and result.session is not None
         # The status that changes is in a live region (see live_html): a screen reader says it.
         self.delivery = html_part(live_html.WAITING if watched else "", "smsnb-status") if tracked else None
-        toggle = self._copy_as_code(lambda: (_original(result), True))
-        self._show([self.summary] + ([self.delivery] if tracked else []) + [toggle])
+        self._copy_as_code(lambda: (_original(result), True))  # drawn by _body, below the parts
+        self._show([self.summary] + ([self.delivery] if tracked else []))
         if watched:
             self._watcher = threading.Thread(target=self._watch, daemon=True, name="smsnb-delivery")
             self._watcher.start()
