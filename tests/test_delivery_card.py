@@ -119,7 +119,7 @@ def test_405_is_explained_and_a_default_resends_to_the_failing_recipients_only()
     assert "then not delivered" in card.summary.value and "2 of 3 messages failed" in card.summary.value
     part = group_of(card, "smsnb-code-405")
     said = text(part)
-    assert "Aborted 405 · Unmatched parameter: 2 recipients: 46701234562, 46701234563" in said
+    assert "Aborted 405 · Unmatched parameter: 2 recipients: +46701234562, +46701234563" in said
     assert "has no value for this recipient and no default" in said and "What to do" in said
     assert "goes only to the 2 recipients that failed with Aborted 405: +46701234562, +46701234563" in said
     value = find(part, "smsnb-field-parameter-0")

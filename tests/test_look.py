@@ -256,7 +256,7 @@ def test_no_text_card_says_a_plural_in_brackets_or_a_lower_case_hint():
     for text in texts:
         assert "(s)" not in text.replace("http(s)", "") and "hint:" not in text
     assert "\nHint: a hint\n" in texts[0] and "\n  Hint: h" in texts[2]
-    assert "1 message to 46700000402" in texts[3] and "12 messages to 46701234567" in texts[3]
+    assert "1 message to +46700000402" in texts[3] and "12 messages to +46701234567" in texts[3]
 
 
 def test_the_success_text_card_gives_the_batch_id_and_nbval_masks_it():

@@ -16,10 +16,10 @@ def test_groups_put_failures_first_and_explain_them():
     assert [(g.status, g.code) for g in found] == [("Aborted", 405), ("Rejected", 88), ("Delivered", 0)]
     assert report.is_final(found) and found[0].failed and not found[2].failed
     text = report.report_text(found)
-    assert "Aborted 405 (Unmatched parameter): 2 messages to 46700000001, 46700000002" in text
+    assert "Aborted 405 (Unmatched parameter): 2 messages to +46700000001, +46700000002" in text
     assert "Fields to change: parameters, body" in text
     assert "Rejected 88 (Carrier code 88)" in text
-    assert "Delivered 0 (Delivered): 1000 messages to 46700000000, 46700000001" in text
+    assert "Delivered 0 (Delivered): 1000 messages to +46700000000, +46700000001" in text
     assert "and 995 more" in text
     assert text.count("\n") < 20  # a thousand recipients are a few lines, not a thousand
 

@@ -33,8 +33,8 @@ def test_the_last_send_is_reported_grouped_and_each_failure_explained(ip):
     assert isinstance(report, Message)
     text = text_of(report)
     assert text.startswith(f"SANDBOX · delivery report of batch {sent.batch_id}: 2 messages\n")
-    assert "Aborted 402 (Message unroutable): 1 message to 46700000402\n  What it means: The SMSC" in text
-    assert "Delivered 0 (Delivered): 1 message to 46701234567" in text
+    assert "Aborted 402 (Message unroutable): 1 message to +46700000402\n  What it means: The SMSC" in text
+    assert "Delivered 0 (Delivered): 1 message to +46701234567" in text
     assert text.index("Aborted 402") < text.index("Delivered 0")  # failures first
     assert "smsnb-report" in html_of(report) and "Message unroutable" in html_of(report)
     assert report.value["batch_id"] == sent.batch_id
@@ -43,8 +43,8 @@ def test_the_last_send_is_reported_grouped_and_each_failure_explained(ip):
 def test_a_history_row_and_a_batch_id_report_their_own_batch(ip):
     first = sms(ip, "+46700000408 -m one")
     second = sms(ip, f"{MOBILE} -m two")
-    assert "Aborted 408 (Internal reject): 1 message to 46700000408" in text_of(final(ip, "report 0"))
-    assert "Delivered 0 (Delivered): 1 message to 46701234567" in text_of(final(ip, "report 1"))
+    assert "Aborted 408 (Internal reject): 1 message to +46700000408" in text_of(final(ip, "report 0"))
+    assert "Delivered 0 (Delivered): 1 message to +46701234567" in text_of(final(ip, "report 1"))
     by_id = final(ip, f"report {first.batch_id}")
     assert text_of(by_id).startswith(f"SANDBOX · delivery report of batch {first.batch_id}: 1 message\n")
     assert "Internal reject" in text_of(by_id)
@@ -89,7 +89,7 @@ def test_a_queued_batch_says_so(ip):
     session_of(ip).sandbox = Sandbox(clock=Clock(dispatch_after=60, final_after=120)).start()
     sms(ip, f"{MOBILE} {OTHER} -m 'in the queue'")
     text = text_of(sms(ip, "report"))
-    assert "Queued 400 (Queued): 2 messages to 46701234567, 46701234568" in text
+    assert "Queued 400 (Queued): 2 messages to +46701234567, +46701234568" in text
     assert text.endswith("Still queued: no message has been dispatched yet. Ask again in a moment.")
 
 
@@ -139,8 +139,8 @@ def test_a_row_without_a_batch_is_a_usage_error(ip, line, message):
 @pytest.mark.parametrize("options, shown", [
     # 405: a ${name} with no value for a recipient and no default; only that recipient.
     (f"-m 'Hi ${{name}}' --param name@{MOBILE}=Anna",
-     ["Aborted 405 (Unmatched parameter): 1 message to 46701234568",
-      "Delivered 0 (Delivered): 1 message to 46701234567"]),
+     ["Aborted 405 (Unmatched parameter): 1 message to +46701234568",
+      "Delivered 0 (Delivered): 1 message to +46701234567"]),
     (f"-m 'Hi ${{name}}' --param name@{MOBILE}=Anna --param name=there", ["Delivered 0 (Delivered): 2"]),
     # 411: more parts than --max-parts; --truncate cuts the body to fit instead.
     (f"-m '{'x' * 200}' --max-parts 1", ["Aborted 411 (Exceeded parts limit): 2"]),
@@ -166,10 +166,10 @@ def test_from_avoids_410_on_a_plan_without_a_default_originator(ip, sandbox, cle
     clean_env.setenv("SMSNB_BASE_URL", sandbox.url)
     sms(ip, f"{MOBILE} -m 'no sender'")
     text = text_of(final(ip))
-    assert "Aborted 410 (Unmatched default originator): 1 message to 46701234567" in text
+    assert "Aborted 410 (Unmatched default originator): 1 message to +46701234567" in text
     assert "Fields to change: from" in text
     sms(ip, f"{MOBILE} -m 'with a sender' --from Acme")
-    assert "Delivered 0 (Delivered): 1 message to 46701234567" in text_of(final(ip))
+    assert "Delivered 0 (Delivered): 1 message to +46701234567" in text_of(final(ip))
 
 
 def test_a_dry_run_shows_each_recipients_own_text_when_it_differs(ip):

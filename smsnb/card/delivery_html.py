@@ -6,7 +6,7 @@ from __future__ import annotations
 from . import theme
 from .outcome import Result
 from .render import code_html, docs_html
-from .report import MAX_RECIPIENTS_SHOWN, Group
+from .report import Group, who
 from .safe import Markup, html, join, visible
 from .words import plural
 
@@ -14,13 +14,6 @@ from .words import plural
 def label(group: Group) -> str:
     """ "Aborted 405": a group's status and code, fit to show."""
     return visible(group.status, whole=None) + (f" {group.code}" if group.code is not None else "")
-
-
-def who(group: Group) -> str:
-    """The first recipients of a group, then "and N more"."""
-    shown = [visible(r, whole=None) for r in group.recipients[:MAX_RECIPIENTS_SHOWN]]
-    more = group.count - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if shown and more > 0 else "")
 
 
 def failed_header_html(result: Result, found: list[Group]) -> Markup:

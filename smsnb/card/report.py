@@ -72,8 +72,14 @@ def is_final(found: list[Group]) -> bool:
     return bool(found) and all(g.final for g in found)
 
 
-def _who(group: Group) -> str:
-    shown = [visible(r, whole=None) for r in group.recipients[:MAX_RECIPIENTS_SHOWN]]
+def _number_shown(recipient: str) -> str:
+    """Sinch reports an MSISDN as digits (46701234567); shown as the user writes it, with the +."""
+    return f"+{recipient}" if recipient.isascii() and recipient.isdigit() else visible(recipient, whole=None)
+
+
+def who(group: Group) -> str:
+    """The first recipients of a group, then "and N more"."""
+    shown = [_number_shown(r) for r in group.recipients[:MAX_RECIPIENTS_SHOWN]]
     more = group.count - len(shown)
     return ", ".join(shown) + (f" and {more} more" if shown and more > 0 else "")
 
@@ -90,8 +96,8 @@ def report_text(found: list[Group]) -> str:
         return "No delivery report entries yet."
     lines = []
     for group in found:
-        who = _who(group)
-        lines.append(f"{_label(group)}: {plural(group.count, 'message')}" + (f" to {who}" if who else ""))
+        whom = who(group)
+        lines.append(f"{_label(group)}: {plural(group.count, 'message')}" + (f" to {whom}" if whom else ""))
         if group.failed:
             entry = group.entry
             lines.append(f"  What it means: {entry.meaning}")
@@ -106,7 +112,7 @@ def report_html(found: list[Group]) -> Markup:
     if not found:
         return Markup("<div>No delivery report entries yet.</div>")
     return table_html(["status and code", "messages", "recipients", "what it means, what to do"],
-                      [[_label(g), g.count, _who(g), _advice(g)] for g in found], css="smsnb-report")
+                      [[_label(g), g.count, who(g), _advice(g)] for g in found], css="smsnb-report")
 
 
 def _advice(group: Group) -> Markup:
