@@ -227,6 +227,12 @@ class Bench:
                  per >= count // 2,
                  f"{count} sends over {len(connections)} connection(s)")
 
+    def browser(self) -> None:
+        """Shift+Enter to a visible card in JupyterLab, against print() (benchmarks/browser.py)."""
+        import browser
+
+        browser.run(self.add, self.smoke)
+
     def close(self) -> None:
         self.shell.run_line_magic("unload_ext", "smsnb")
 
@@ -288,7 +294,7 @@ def main(argv=None) -> int:
     try:
         for step in (bench.load_cost, bench.per_send_overhead, lambda: bench.per_send_overhead(fresh=True),
                      bench.sandbox_throughput, bench.large_batch,
-                     bench.error_cards, bench.connection_reuse):
+                     bench.error_cards, bench.connection_reuse, bench.browser):
             step()
     finally:
         bench.close()
