@@ -24,7 +24,7 @@ CARD_WIDTH = "60em"
 # Translucent, so that the theme's text reads on them in light and dark alike.
 ADDED = "rgba(46, 160, 67, 0.22)"
 REMOVED = "rgba(248, 81, 73, 0.22)"
-MARKED = "rgba(255, 200, 0, 0.45)"
+MARKED = "rgba(255, 200, 0, 0.3)"  # white on it over dark grey: 5.3:1
 # A badge sets both its colours: white on these reads at 5:1 or more on any page.
 BADGE = {"SANDBOX": "#3b6ea8", "LIVE": "#a34c1b"}
 BADGE_OTHER = "#616161"
