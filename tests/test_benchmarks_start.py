@@ -14,3 +14,5 @@ def test_every_benchmark_still_runs():
                    "1000-recipient dry run",
                    "error card: missing_callback_url", "connection reuse"):
         assert figure in result.stdout, figure
+    if Path("/usr/bin/chromium").exists():  # the browser benchmark needs it, as the browser test does
+        assert "browser: warm error card" in result.stdout and "browser: first card" in result.stdout
