@@ -11,7 +11,7 @@ import json
 import re
 import shlex
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 # Fetching an OAuth2 token in a shell, for curl: the key comes from the environment.
 _CURL_TOKEN = ("SINCH_API_TOKEN=$(curl -s -u \"$SINCH_KEY_ID:$SINCH_KEY_SECRET\" "
@@ -39,8 +39,43 @@ class Target:
         return f"{self.base_url}/xms/v1/{quote(self.account_id, safe='')}/batches"  # the id is one segment
 
 
+def sent_to(url: str) -> Target:
+    """Where a request sent to ``url`` ({base}/xms/v1/{account}/batches...) went, read from the URL."""
+    base, _, rest = url.partition("/xms/v1/")
+    return Target(base, unquote(rest.split("/", 1)[0]))
+
+
+# What must not sit raw in a command pasted into a terminal: C0 controls but the newline (a tab
+# completes, a carriage return ends the line), DEL and C1 controls (\x9b is an 8-bit CSI), and what
+# reorders or breaks a line on screen (bidi controls, line and paragraph separators, the BOM).
+_UNSAFE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+                     r"\u2066-\u2069\ufeff]")
+
+
 def _json(body, indent: int | None = None) -> str:
     return body if isinstance(body, str) else json.dumps(body, indent=indent, ensure_ascii=False)
+
+
+def _printf_format(text: str) -> str:
+    """``text`` as a POSIX printf format that writes it back byte for byte: each unsafe character as
+    the octal escapes of its UTF-8 bytes, ``\\`` and ``%`` doubled."""
+    def one(char: str) -> str:
+        if _UNSAFE.match(char):
+            return "".join(f"\\{byte:03o}" for byte in char.encode("utf-8"))
+        return {"\\": "\\\\", "%": "%%"}.get(char, char)
+    return "".join(one(char) for char in text)
+
+
+def _curl_data(text: str, raw: bool) -> tuple[str, str]:
+    """(what comes before ``curl``, the argument of ``--data-binary``) for the body ``text``, with no
+    character in the command that a terminal acts on. JSON that smsnb wrote has such a character
+    only inside a string: it becomes its \\u escape, the same value. A ``raw`` body (a %%sms --json
+    cell's text) goes byte for byte: printf writes it to curl's standard input from octal escapes."""
+    if not raw:
+        return "", shlex.quote(_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+    if _UNSAFE.search(text):
+        return f"printf {shlex.quote(_printf_format(text))} | ", "@-"
+    return "", shlex.quote(text)
 
 
 def _literal(text: str, indent: str) -> str:
@@ -75,10 +110,11 @@ def as_python(body, target: Target) -> str:
 def as_curl(body, target: Target) -> str:
     """The request as a curl command; the token is $SINCH_API_TOKEN (or fetched with the key)."""
     prefix = _CURL_TOKEN.format(url=shlex.quote(target.token_url)) if target.oauth else ""
-    return (prefix + f"curl -X POST {shlex.quote(target.url)} \\\n"
+    pipe, data = _curl_data(_json(body), isinstance(body, str))
+    return (prefix + f"{pipe}curl -X POST {shlex.quote(target.url)} \\\n"
             "  -H \"Authorization: Bearer $SINCH_API_TOKEN\" \\\n"
             "  -H 'Content-Type: application/json' \\\n"
-            f"  --data-binary {shlex.quote(_json(body))}")
+            f"  --data-binary {data}")
 
 
 def _sandbox_body(body, target: Target, indent: int | None) -> str:
@@ -111,12 +147,13 @@ def sandbox_python(body, target: Target) -> str:
 
 def sandbox_curl(body, target: Target) -> str:
     """The request as curl to a sandbox started on SANDBOX_PORT, with its documented token."""
+    pipe, data = _curl_data(_sandbox_body(body, target, None), isinstance(body, str))
     return (f"# Start smsnb's sandbox (a local simulator of the Sinch SMS API) in another terminal first:\n"
             f"#   smsnb-sandbox --port {SANDBOX_PORT}\n"
-            f"curl -X POST {SANDBOX_URL}/xms/v1/{SANDBOX_PLAN}/batches \\\n"
+            f"{pipe}curl -X POST {SANDBOX_URL}/xms/v1/{SANDBOX_PLAN}/batches \\\n"
             f"  -H 'Authorization: Bearer {SANDBOX_TOKEN}' \\\n"
             "  -H 'Content-Type: application/json' \\\n"
-            f"  --data-binary {shlex.quote(_sandbox_body(body, target, None))}")
+            f"  --data-binary {data}")
 
 
 def code_for(body, target: Target, route: str, finished: bool = True) -> tuple[str, str]:

@@ -232,8 +232,8 @@ class FixForm(w.VBox):
 
     def _on_resend(self, _button=None) -> None:
         """Resend, from the button or Enter: once, when the form is ready; else it shows what is wrong."""
-        if self.sent or not self._sending.acquire(blocking=False):
-            return  # spent, or another click is sending
+        if self.sent or self._closed.is_set() or not self._sending.acquire(blocking=False):
+            return  # spent, closed with its card, or another click is sending
         if not self.ready():
             self._sending.release()
             self.tried = True

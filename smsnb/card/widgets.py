@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 import ipywidgets as w
 
 from . import delivery_html, live_html, render, report, theme
-from .copy_as_code import Target, code_for
+from .copy_as_code import Target, code_for, sent_to
 from .delivery_card import DeliveryFailure
 from .fix_form import FixForm
 from .outcome import Message, Result
@@ -62,6 +62,7 @@ class _Card(w.VBox):
         self._drawing = threading.RLock()  # a poller's thread may add a part while a click does
         self._parts: list = []  # the card's own parts, above copy as code
         self._output = self._problem = self._chain = self._copy = None
+        self._closed = False  # a closed card draws nothing more
         self.copy_toggle: w.ToggleButton | None = None
         self._copy_source, self._copy_inputs = None, []  # () -> (body, finished); what changes it
         self.add_class("smsnb-card")
@@ -119,13 +120,22 @@ class _Card(w.VBox):
         for key, value in theme.frame_layout(outcome).items():
             setattr(self.layout, key, value)
 
-    def append(self, outcome) -> None:
-        chain = self.chain
-        chain.children = chain.children + (_outcome_widget(outcome),)
+    def append(self, outcome) -> bool:
+        """Draw a resend's outcome as the next card of the chain; False, drawing nothing, once this
+        card is closed (an outcome that ends after its card closed would start a poller for nobody)."""
+        with self._drawing:
+            if self._closed:
+                return False
+            chain = self.chain
+            chain.children = chain.children + (_outcome_widget(outcome),)
+            return True
 
     def close(self) -> None:
         """Closing a card closes the cards of its resends."""
-        for outcome in self._chain.children if self._chain is not None else ():
+        with self._drawing:
+            self._closed = True
+            outcomes = self._chain.children if self._chain is not None else ()
+        for outcome in outcomes:
             outcome.close()
         super().close()
 
@@ -185,10 +195,18 @@ class _Card(w.VBox):
         if only_shown and tabs.layout.display == "none":
             return
         body, finished = self._copy_source()
-        session = self.result.session
-        target = session.target(self.result) if session is not None else NOWHERE
-        python, curl = code_for(body, target, self.result.route, finished)
+        python, curl = code_for(body, self._target(), self.result.route, finished)
         tabs.children[0].value, tabs.children[1].value = python, curl
+
+    def _target(self) -> Target:
+        """Where the request went, for the code. A sandbox's is read from the request as it was sent:
+        asking the session would start the sandbox again once it has stopped, on another port."""
+        result = self.result
+        if result.route == "SANDBOX":
+            answer = result.error if result.error is not None else result.reply
+            sent = getattr(answer, "request", None)
+            return sent_to(sent.url) if sent is not None else Target("", "")
+        return result.session.target(result) if result.session is not None else NOWHERE
 
     def _toggle_copy(self, change) -> None:
         tabs = self._copy_tabs()
@@ -237,10 +255,12 @@ class ErrorCard(_Card):
             return super()._body()
         return [self.resolved] + (super()._body() if self.reopen.value else [])
 
-    def append(self, outcome) -> None:
-        super().append(outcome)
-        if isinstance(outcome, Result) and outcome.ok and self.resolved is None:
-            self._fold(outcome)
+    def append(self, outcome) -> bool:
+        with self._drawing:  # a close comes before the fold or after it, never in between
+            drawn = super().append(outcome)
+            if drawn and isinstance(outcome, Result) and outcome.ok and self.resolved is None:
+                self._fold(outcome)
+            return drawn
 
     def _fold(self, outcome: Result) -> None:
         """Fold the card into the line that says which resend resolved it."""
@@ -280,7 +300,6 @@ class SuccessCard(_Card):
         self.groups: list[report.Group] = []  # the report now, by status and code
         self._stop = threading.Event()
         self._closing = threading.Lock()  # a card closed while its failure is drawn closes that too
-        self._closed = False
         tracked = result.action != "dry_run" and result.batch_id
         watched = tracked and result.session is not None
         # The status that changes is in a live region (see live_html): a screen reader says it.
