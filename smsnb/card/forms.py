@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, ClassVar
 
@@ -361,25 +361,63 @@ class OtherNumber(_Recipients):
 
 @dataclass(frozen=True)
 class Fields(Form):
-    """The fields Sinch's text names, prefilled, each with what it may hold."""
+    """The fields Sinch's text names, prefilled, each with what it may hold. A field whose value is
+    not text (a number, true or false, an object) is shown and typed as JSON and sent as the value
+    typed: 2 goes as the number 2, never as the text "2" that Sinch would refuse again."""
 
     fields: tuple[FieldFix, ...] = ()
+    as_json: frozenset[str] = frozenset()  # the fields typed as JSON
 
     @classmethod
     def build(cls, entry, text, payload, context) -> Form:
         fields = named_fields(text, payload)
-        return cls(fields) if fields else EditJson.build(entry, text, payload, context)
+        if not fields:
+            return EditJson.build(entry, text, payload, context)
+        typed = frozenset(fix.name for fix in fields if fix.name != "to" and payload.get(fix.name) is not None
+                          and not isinstance(payload.get(fix.name), str))
+        return cls(tuple(replace(fix, value=json.dumps(payload[fix.name], ensure_ascii=False))
+                         if fix.name in typed else fix for fix in fields), typed)
 
     def asks(self) -> tuple[Part, ...]:
         return tuple(Field(fix.name, Input.MULTILINE if fix.name in ("to", "body") else Input.TEXT,
-                           f"{plain_name(fix.name)} ({fix.limit})" if fix.limit else plain_name(fix.name),
-                           fix.value) for fix in self.fields)
+                           self._label(fix), fix.value) for fix in self.fields)
+
+    def _label(self, fix: FieldFix) -> str:
+        said = "as JSON, e.g. 2, true or {...}" if fix.name in self.as_json else fix.limit
+        return f"{plain_name(fix.name)} ({said})" if said else plain_name(fix.name)
 
     def problems(self, values) -> dict[str, str]:
-        return _found({fix.name: validate(fix.name, values[fix.name]) for fix in self.fields})
+        return _found({fix.name: json_value(values[fix.name])[1] if fix.name in self.as_json
+                       else validate(fix.name, values[fix.name]) for fix in self.fields})
 
     def edits(self, values) -> dict:
-        return {fix.name: field_value(fix.name, values[fix.name]) for fix in self.fields}
+        edits = {}
+        for fix in self.fields:
+            value, problem = json_value(values[fix.name]) if fix.name in self.as_json else (None, "text")
+            edits[fix.name] = value if problem is None else field_value(fix.name, values[fix.name])
+        return edits
+
+
+class _NotJson(ValueError):
+    """NaN, Infinity or -Infinity: Python's json reads them, JSON has no such value."""
+
+
+def _no_constant(name: str):
+    raise _NotJson(name)
+
+
+def json_value(text: str) -> tuple[Any, str | None]:
+    """(the JSON value ``text`` holds, None), or (None, what is wrong with it)."""
+    try:
+        return json.loads(text, parse_constant=_no_constant), None
+    except json.JSONDecodeError as error:
+        return None, f"Not JSON (column {error.colno}: {error.msg}). Write e.g. 2, true or {{...}}."
+    except _NotJson as error:
+        return None, f"{error} is not a JSON value. Write e.g. 2, true or {{...}}."
+    except RecursionError:
+        return None, "Nested too deeply."
+    except ValueError:  # json reads numbers with int(), which refuses more than 4,300 digits
+        return None, "A number has too many digits to read."
 
 
 @dataclass(frozen=True)
