@@ -8,6 +8,7 @@ which escapes every value that is not already Markup: escaping is the default, n
 from __future__ import annotations
 
 import json
+import re
 
 from ..knowledge import catalog
 from ..sinch.errors import retry_after_seconds
@@ -353,8 +354,17 @@ def error_hints(result: Result) -> tuple[str, ...]:
     error = result.error
     if error is None or error.key != "illegal_number_type" or not error.text:
         return tuple(result.hints)
-    return tuple(hint for hint in result.hints
-                 if not (hint.endswith("(illegal_number_type).") and hint.split()[0] in error.text))
+    payload = result.payload
+    to = payload.get("to") if isinstance(payload, dict) else None
+    numbers = [raw for raw in to if isinstance(raw, str) and raw.strip()] if isinstance(to, list) else []
+    named = [raw for raw in numbers if _names(error.text, raw)]  # the numbers Sinch's text names
+    return tuple(hint for hint in result.hints if not (
+        hint.endswith("(illegal_number_type).") and any(hint.startswith(f"{raw} is ") for raw in named)))
+
+
+def _names(text: str, number: str) -> bool:
+    """Whether ``text`` names ``number`` (+46812345678, not a longer number that starts with it)."""
+    return re.search(rf"(?<![0-9+]){re.escape(number)}(?![0-9])", text) is not None
 
 
 def hints_html(hints) -> Markup:
