@@ -45,11 +45,21 @@ def alignments(columns: int, rows: list[list]) -> list[str]:
     return aligned
 
 
+# Shown as nothing: the zero-width space, non-joiner and joiner (of an emoji sequence), word joiner, BOM.
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+
+
+def _columns(char: str) -> int:
+    if char in _ZERO_WIDTH or unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me"):
+        return 0  # a mark on the character before it, a variation selector (U+FE0F), a joiner
+    return 2 if unicodedata.east_asian_width(char) in "WF" else 1
+
+
 def width(text: str) -> int:
     """The columns ``text`` takes in a terminal: two for a wide character (an emoji, a CJK
-    ideograph), none for a combining mark, one for any other."""
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-               for c in text)
+    ideograph), none for a mark that sits on the character before it (a combining accent, a vowel
+    sign, an emoji's variation selector) or a zero-width joiner, one for any other."""
+    return sum(_columns(c) for c in text)
 
 
 def _pad(text: str, columns: int, align: str) -> str:
