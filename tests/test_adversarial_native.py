@@ -348,3 +348,27 @@ def test_shlex_reads_the_same_data_as_the_shell():
     _, curl = code_for(hostile_body("'\"$(id)`x`\\"), Target("https://eu.sms.api.sinch.com", "p"), "LIVE")
     words = shlex.split(curl)
     assert json.loads(words[words.index("--data-binary") + 1]) == hostile_body("'\"$(id)`x`\\")
+
+
+@pytest.mark.parametrize("line", [
+    f"{MOBILE} -m hi --delivery-report full", "'070-123 45 67' -m hi", f"{triggers.SLOW} -m hi --timeout 0.3",
+    f"{triggers.RATE_LIMITED} -m hi",
+    f"{MOBILE} -m hi --callback-url http://127.0.0.1:1/x --delivery-report full"])
+def test_every_sandbox_card_copies_without_this_run_s_port_or_a_failure(ip, line):
+    card = sms(ip, line).widget()
+    port = embedded(ip).url.rsplit(":", 1)[1]
+    card.copy_toggle.value = True
+    copied = card.copy_python.value + card.copy_curl.value
+    assert f":{port}" not in copied and card._problem is None
+    if "--callback-url" in line:
+        assert "http://127.0.0.1:1/x" in copied  # a URL of the user's own stays as typed
+    card.close()
+
+
+def test_a_look_first_form_has_nothing_enter_can_send_and_resend_waits_for_the_look(ip):
+    card = sms(ip, f"{triggers.SLOW} -m hi --timeout 0.3").widget()
+    assert not [x for x in card.form.inputs.values() if isinstance(x, w.Text)]  # no one-line field
+    before = len(posts(embedded(ip).journal))
+    find(card, "smsnb-resend").click()
+    assert len(posts(embedded(ip).journal)) == before and not card.chain.children
+    card.close()
