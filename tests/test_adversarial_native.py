@@ -210,6 +210,7 @@ def test_enter_twice_then_a_click_while_a_slow_resend_is_in_flight_sends_once(ip
         assert len(server.requests) == 2 and len(card.chain.children) == 1 and card._problem is None
         line = find(card, "smsnb-resolved-text").value  # the hostile id folds escaped
         assert "<b>BBB" not in line and "&lt;b&gt;BBB" in line
+        assert "B" * 40 not in line and "the whole id is in .batch_id" in line  # still one line
         card.chain.children[0].stop_polling()
     finally:
         gate.set()

@@ -28,3 +28,14 @@ def test_a_cell_with_no_line_still_asks_for_recipients():
 def test_help_takes_no_arguments():
     with pytest.raises(UsageError, match="Usage: %sms help"):
         command.parse("help me", None)
+
+
+@pytest.mark.parametrize("line", ["-h", "--help"])
+def test_the_usual_help_flags_show_the_usage(ip, line):
+    assert "%sms? lists every option" in text_of(sms(ip, line))
+
+
+@pytest.mark.parametrize("cell", ["", "\n\n", "   ", " \t \n"])
+def test_a_cell_of_only_spaces_is_refused_as_empty(cell):
+    with pytest.raises(UsageError, match="The cell is empty"):
+        command.parse("+46701234567", cell)

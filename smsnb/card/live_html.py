@@ -103,7 +103,8 @@ def resolved_html(outcome) -> Markup:
     if outcome.action == "dry_run":
         what = Markup("dry run")
     elif batch:
-        what = html("batch {}", code_html(visible(batch, whole=None)))
+        # One line: Sinch's ids have 26 characters; a longer one (a stand-in's) is cut.
+        what = html("batch {}", code_html(visible(batch, cap=40, whole="the whole id is in .batch_id")))
     else:
         what = Markup("batch created")
     return html("<span class='smsnb-resolved-line'>{}Resolved by resend: {}, {}</span>",

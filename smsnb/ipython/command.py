@@ -143,7 +143,7 @@ def split(line: str) -> list[str]:
 def parse(line: str, cell: str | None = None) -> Send | Subcommand:
     """Read ``%sms line`` or ``%%sms line`` + ``cell`` into a command; UsageError when it is wrong."""
     words = split(line or "")
-    if not words and cell is None:  # a bare %sms asks how to use it
+    if (not words or words in (["-h"], ["--help"])) and cell is None:  # how do I use this?
         return Subcommand("help", ())
     if words and words[0] in SUBCOMMANDS:
         return _subcommand(words, cell)
@@ -247,7 +247,7 @@ def _body(args, cell: str | None) -> str:
     if args.body is not None:
         raise usage_error("Give the body either with -m or in the cell, not both")
     body = cell.rstrip("\n")
-    if not body:
+    if not body.strip():  # spaces alone are a cell left blank, not a message
         raise usage_error("The cell is empty: write the message body in it")
     return body
 
