@@ -68,8 +68,11 @@ def _parts_line(encoded) -> str:
     return line
 
 
+_NOT_DIGITS = re.compile(r"[^0-9]")
+
+
 def _digits(number: str) -> str:
-    return "".join(c for c in number if c in "0123456789")
+    return _NOT_DIGITS.sub("", number)
 
 
 def as_typed(recipients: list, payload) -> list:
@@ -188,16 +191,18 @@ def _dry_run_rows(result: Result) -> list[tuple]:
     rows = _answer(result).get("per_recipient")
     payload = result.payload
     asked = payload.get("body") if isinstance(payload, dict) else None
+    rows = rows if isinstance(rows, list) else []
+    # One mapping for all rows: a row at a time read the whole `to` again (1000 x 1000).
+    typed = iter(as_typed([row.get("recipient") for row in rows if isinstance(row, dict)], payload))
     shown = []
-    for row in rows if isinstance(rows, list) else []:
+    for row in rows:
         if not isinstance(row, dict):
             shown.append((row, "?", "?", "", ""))
             continue
         body, coding = row.get("body"), row.get("encoding")
         forcing = " ".join(non_gsm_characters(body)) if coding == "unicode" and isinstance(body, str) else ""
         own = body if isinstance(body, str) and body != asked else ""
-        recipient = as_typed([row.get("recipient")], payload)[0]
-        shown.append((recipient, row.get("number_of_parts"), _coding_name(coding), forcing, own))
+        shown.append((next(typed), row.get("number_of_parts"), _coding_name(coding), forcing, own))
     return shown
 
 
