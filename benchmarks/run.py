@@ -83,13 +83,27 @@ class Bench:
                 subprocess.run([ipython, "--quick", "-c", code], env=env, check=True, capture_output=True)
                 return time.perf_counter() - started
 
-            bare, loaded = [], []
+            def line_itself() -> float:  # what the user waits for: the line, not the process's exit
+                timed = ("import time; started = time.perf_counter(); "
+                         "get_ipython().run_line_magic('load_ext', 'smsnb'); "
+                         "print(time.perf_counter() - started)")
+                done = subprocess.run([ipython, "--quick", "-c", timed], env=env, check=True,
+                                      capture_output=True, text=True)
+                return float(done.stdout.split()[-1])
+
+            bare, loaded, lines = [], [], []
             for _ in range(self.n(21, 2)):
                 bare.append(once("pass"))
                 loaded.append(once("%load_ext smsnb"))
+                lines.append(line_itself())
         extra = ms(statistics.median(loaded) - statistics.median(bare))
+        # The whole process includes the warm-up thread's imports (smsnb/ipython/warm_up.py) as far
+        # as they get before the process exits; a kernel goes on, so the line itself is what shows.
         self.add("extension load cost (+ over ipython --quick)", extra, "ms", "<= +50 ms", extra <= 50,
                  f"ipython alone {ms(statistics.median(bare)):.0f} ms")
+        line = ms(statistics.median(lines))
+        self.add("extension load: the %load_ext line itself", line, "ms", "<= 50 ms", line <= 50,
+                 "the first card's imports follow in a background thread")
 
     def per_send_overhead(self, fresh: bool = False) -> None:
         """%sms to the sandbox against a raw requests.Session().post of the same body. With

@@ -10,7 +10,8 @@ def test_every_benchmark_still_runs():
     result = subprocess.run([sys.executable, str(RUN), "--smoke"], capture_output=True, text=True,
                             timeout=180)
     assert result.returncode == 0, result.stderr[-2000:]
-    for figure in ("extension load cost", "per-send", "sandbox sequential throughput",
+    for figure in ("extension load cost", "the %load_ext line itself", "per-send",
+                   "sandbox sequential throughput",
                    "1000-recipient dry run",
                    "error card: missing_callback_url", "connection reuse"):
         assert figure in result.stdout, figure
