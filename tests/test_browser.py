@@ -226,6 +226,19 @@ def test_choosing_no_reports_takes_the_url_field_away(frontend):
     expect(field).to_be_editable()
 
 
+def test_the_choice_moves_with_the_keyboard_alone(frontend):
+    """The choice is a native <select>: focused, End and Home move it (a notebook in command mode
+    takes the bare arrow keys for itself; Alt+Down opens the list, where they move)."""
+    card = frontend.cell(CHOICE).locator(".smsnb-error-card")
+    card.scroll_into_view_if_needed()
+    choice, field = card.get_by_role("combobox"), card.get_by_label(CALLBACK_LABEL)
+    choice.focus()
+    choice.press("End")  # the last way: reports off
+    wait_for(lambda: field.is_hidden() or not field.is_editable(), timeout=5)
+    choice.press("Home")  # back to the URL
+    expect(field).to_be_editable()
+
+
 def test_resend_by_keyboard_collapses_the_resolved_card(frontend):
     """Find the field by its label, type, press Enter: the error folds into one line that opens
     again, and the success card is on screen at once."""
