@@ -295,3 +295,76 @@ def test_what_a_card_builds_later_is_there_when_needed(ip):
     find(card, "smsnb-copy-toggle").value = False
     assert card.copy_python.value and find(card, "smsnb-copy").layout.display == "none"
     assert isinstance(card, ErrorCard) and not isinstance(card, SuccessCard)
+
+
+def test_a_closed_card_leaves_no_widget_of_its_own_open(ip):
+    def open_now():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return {key for key, widget in w.Widget.widgets.items() if widget.comm is not None}
+
+    before = open_now()
+    cards = [sms(ip, f"{MOBILE} -m hi --delivery-report full").widget(), sms(ip, f"{MOBILE} -m hi").widget(),
+             sms(ip, "+46700000402 -m hi").widget()]  # this one turns into a delivery failure
+    wait_for(lambda: cards[2].failure is not None)
+    find(cards[0], "smsnb-field-callback_url").value = "https://example.com/dlr"
+    for card in cards:
+        card.copy_toggle.value = True
+    fix_and_resend(cards[0], embedded(ip).journal)  # folds, with a success card in its chain
+    assert open_now() - before
+    for card in cards:
+        card.close()
+    assert open_now() - before == set()
+
+
+# --- a delivery status that will not come soon ----------------------------------------------------
+
+def test_a_scheduled_batch_says_when_and_is_not_polled_for_hours(ip):
+    card = sms(ip, f"{MOBILE} -m hi --send-at 2031-01-01T09:00:00Z").widget()
+    journal = embedded(ip).journal
+    wait_for(lambda: not card._watcher.is_alive())
+    shown = text(card.delivery.value)
+    assert "scheduled for 2031-01-01T09:00:00Z" in shown and "%sms report" in shown
+    assert not [entry for entry in journal.entries() if "delivery_report" in entry.get("path", "")]
+    card.close()
+
+
+class CancelledSession:
+    """A batch cancelled before it was sent: Sinch's report of it stays empty for good."""
+
+    def __init__(self, canceled: bool):
+        self.canceled, self.reports = canceled, 0
+
+    def poll_delivery_report(self, result):
+        self.reports += 1
+        return {"batch_id": result.batch_id, "total_message_count": 1, "statuses": []}
+
+    def poll_batch(self, result):
+        return {"id": result.batch_id, "canceled": self.canceled}
+
+    def watch(self, poller):
+        pass
+
+
+def test_a_cancelled_batch_says_so_and_stops_polling():
+    from smsnb.sinch.request import SmsRequest
+    from tests.test_delivery_card import ok_result
+
+    session = CancelledSession(canceled=True)
+    card = SuccessCard(ok_result(SmsRequest((MOBILE,), "hi"), session))
+    wait_for(lambda: not card._watcher.is_alive())
+    assert "cancelled before it was sent" in text(card.delivery.value) and session.reports == 1
+    card.close()
+
+
+def test_a_status_never_final_is_given_up_with_a_pointer_to_report(monkeypatch):
+    from smsnb.card import widgets
+    from smsnb.sinch.request import SmsRequest
+    from tests.test_delivery_card import ok_result
+
+    monkeypatch.setattr(widgets, "POLL_LIMIT_SECONDS", 0.5)
+    session = CancelledSession(canceled=False)  # an empty report that is not a cancel
+    card = SuccessCard(ok_result(SmsRequest((MOBILE,), "hi"), session))
+    wait_for(lambda: not card._watcher.is_alive())
+    assert "no longer watched after 0.5 s" in text(card.delivery.value) and session.reports > 1
+    card.close()

@@ -46,6 +46,9 @@ class FakeSession:
     def poll_delivery_report(self, result):
         return self.reports.get(result.batch_id)
 
+    def poll_batch(self, result):
+        return {"id": result.batch_id, "canceled": False}
+
     def resend(self, previous, *, request=None, raw_body=None):
         if request is None:
             request = previous.request or SmsRequest.from_payload(json.loads(raw_body or previous.raw_body))

@@ -20,7 +20,7 @@ from .outcome import Result
 from .request_fields import differs, request_diff
 from .retry import header
 from .safe import Markup, html, visible
-from .safe_widget import html_part
+from .safe_widget import close_tree, html_part
 from .theme import TEXT, Outcome
 
 _WIDGETS = {Input.TEXT: w.Text, Input.MULTILINE: w.Textarea, Input.PASSWORD: w.Password,
@@ -178,7 +178,9 @@ class FixForm(w.VBox):
         self.refresh()
 
     def close(self) -> None:
+        """Ends the countdown; closes every part, Resend too when this form shows none."""
         self._closed.set()
+        close_tree([*self.children, self.resend, self.layout])
         super().close()
 
     # --- the form's answers --------------------------------------------------------------------

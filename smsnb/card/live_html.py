@@ -23,6 +23,22 @@ def status_region(content: Markup) -> Markup:
 WAITING = status_region(Markup("<i>Delivery status: waiting for the first report…</i>"))
 NO_REPORT = status_region(Markup("<i>Delivery status: no report yet…</i>"))
 STOPPED = status_region(Markup("<i>Delivery status: no longer watched; the sandbox stopped.</i>"))
+CANCELLED = status_region(Markup("<i>Delivery status: the batch was cancelled before it was sent; no "
+                                 "message went out, so no report will come.</i>"))
+
+
+def gave_up_html(seconds: float) -> Markup:
+    """Polling ended without a final status: where to look later."""
+    return status_region(html("<i>Delivery status: no longer watched after {} without a final status; "
+                              "<code>%sms report</code> shows it later.</i>",
+                              f"{seconds / 60:g} minutes" if seconds >= 60 else f"{seconds:g} s"))
+
+
+def scheduled_html(send_at: str) -> Markup:
+    """A batch whose send time is ahead: Sinch has no report for it until then."""
+    return status_region(html("<i>Delivery status: scheduled for {}; Sinch has no report until then. "
+                              "<code>%sms report</code> after that time shows it.</i>",
+                              visible(send_at, cap=60, whole=None)))
 _OUTCOMES = {"Delivered": Outcome.SUCCESS, "Failed": Outcome.ERROR, "Rejected": Outcome.ERROR,
              "Aborted": Outcome.ERROR, "Deleted": Outcome.ERROR, "Expired": Outcome.WARNING,
              "Unknown": Outcome.WARNING}

@@ -8,6 +8,7 @@ rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..knowledge import delivery
 from .safe import Markup, html, join, visible
@@ -120,3 +121,17 @@ def _advice(group: Group) -> Markup:
         return Markup("")
     entry = group.entry
     return html("{}<br>{}", entry.meaning, join((html("{}", step) for step in entry.steps), Markup("<br>")))
+
+
+def scheduled_for(payload, now: datetime) -> str | None:
+    """The request's ``send_at`` when it is still ahead of ``now`` (an aware datetime): Sinch has no
+    report for such a batch until then. None for a batch sent at once, or a time smsnb cannot read.
+    The request's own field, not the answer's: Sinch's clock may run a little ahead of this one."""
+    send_at = payload.get("send_at") if isinstance(payload, dict) else None
+    if not isinstance(send_at, str):
+        return None
+    try:
+        when = datetime.fromisoformat(send_at.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return send_at if when.tzinfo is not None and when > now else None

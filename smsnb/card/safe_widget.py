@@ -20,3 +20,14 @@ def html_part(value: str, css: str) -> SafeHTML:
     part = SafeHTML(value)
     part.add_class(css)
     return part
+
+
+def close_tree(widgets) -> None:
+    """Close each widget, its layout and style, and all that is inside it. ipywidgets closes a box
+    alone: its children would stay open in the kernel's registry until the kernel ends."""
+    for widget in widgets:
+        close_tree(getattr(widget, "children", ()))
+        for model in (getattr(widget, "layout", None), getattr(widget, "style", None)):
+            if isinstance(model, w.Widget):
+                model.close()
+        widget.close()

@@ -21,12 +21,13 @@ from .delivery_card import DeliveryFailure
 from .fix_form import FixForm
 from .outcome import Message, Result
 from .safe import html, join, visible
-from .safe_widget import SafeHTML, html_part
+from .safe_widget import SafeHTML, close_tree, html_part
 from .theme import Outcome
 
 __all__ = ["card_for", "ErrorCard", "SuccessCard", "SafeHTML", "POLL_SECONDS"]
 
 POLL_SECONDS = {"SANDBOX": 0.1, "LIVE": 2.0}
+CANCEL_CHECK_EVERY = 5  # empty reports in a row between two looks at whether the batch was cancelled
 POLL_LIMIT_SECONDS = 600  # a delivery status that never turns final stops being polled
 NOWHERE = Target("https://us.sms.api.sinch.com", "YOUR_SERVICE_PLAN_ID")  # a result without a session
 
@@ -131,12 +132,13 @@ class _Card(w.VBox):
             return True
 
     def close(self) -> None:
-        """Closing a card closes the cards of its resends."""
+        """Closing a card closes all it holds, shown or folded away: the cards of its resends too."""
         with self._drawing:
             self._closed = True
-            outcomes = self._chain.children if self._chain is not None else ()
-        for outcome in outcomes:
-            outcome.close()
+            parts = [*self.children, *self._parts, self.copy_toggle, self._copy, self._output,
+                     self._problem, self._chain]
+        close_tree(part for part in dict.fromkeys(parts) if part is not None and part is not self)
+        close_tree([self.layout])
         super().close()
 
     def _said(self, error: Exception) -> None:
@@ -324,8 +326,12 @@ class SuccessCard(_Card):
 
     def _poll_until_final(self) -> bool:
         """Poll the report until it is final (True), stopped, or given up (False)."""
+        scheduled = report.scheduled_for(self.result.payload, datetime.now(timezone.utc))
+        if scheduled:  # no report until its send time: said once, not polled for hours
+            self.delivery.value = live_html.scheduled_html(scheduled)
+            return False
         interval = POLL_SECONDS.get(self.result.route, 2.0)
-        deadline, failures = time.monotonic() + POLL_LIMIT_SECONDS, 0
+        deadline, failures, empty = time.monotonic() + POLL_LIMIT_SECONDS, 0, 0
         while not self._stop.is_set() and time.monotonic() < deadline:
             try:
                 answer = self.result.session.poll_delivery_report(self.result)  # never starts a sandbox
@@ -340,11 +346,26 @@ class SuccessCard(_Card):
                     self.delivery.value = live_html.STOPPED
                     return False
                 self.groups = report.groups(answer)
+                empty = 0 if self.groups else empty + 1
+                if empty % CANCEL_CHECK_EVERY == 1 and self._cancelled():  # its report stays empty
+                    self.delivery.value = live_html.CANCELLED
+                    return False
                 self.delivery.value = live_html.report_status_html(self.groups, self.final)
                 if self.final:
                     return True
             self._stop.wait(interval)
+        if not self._stop.is_set():
+            self.delivery.value = live_html.gave_up_html(POLL_LIMIT_SECONDS)
         return False
+
+    def _cancelled(self) -> bool:
+        """Whether the batch was cancelled: Sinch's report of a batch cancelled before it was sent is
+        empty for good, so an empty report alone never says it."""
+        try:
+            batch = self.result.session.poll_batch(self.result)
+        except Exception:  # not known now: the report's own polls say when Sinch cannot be reached
+            return False
+        return isinstance(batch, dict) and batch.get("canceled") is True
 
     def _turn_into_failure(self) -> None:
         """The card, in place: the failure's head, the report, and each failing group's form."""

@@ -63,6 +63,10 @@ class SmsSession:
         never starts a sandbox."""
         return self.tracker.poll_delivery_report(result)
 
+    def poll_batch(self, result: Result) -> dict | None:
+        """The batch as Sinch has it now, or None once its sandbox stopped; never starts a sandbox."""
+        return self.tracker.poll_batch(result)
+
     def find_batches(self, result: Result) -> list[dict]:
         return self.tracker.find_batches(result)
 

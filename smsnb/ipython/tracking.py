@@ -43,6 +43,15 @@ class Tracker:
             return None
         return client.delivery_report(result.batch_id, "full", timeout=10).data
 
+    def poll_batch(self, result: Result) -> dict | None:
+        """The batch as Sinch has it now (``canceled``, ``send_at``...), or None when it cannot be
+        asked any more (the sandbox that got it stopped). Never starts a sandbox."""
+        client = self.client_of(result)
+        if client is None:
+            return None
+        data = client.get_batch(result.batch_id, timeout=10).data
+        return data if isinstance(data, dict) else None
+
     def find_batches(self, result: Result) -> list[dict]:
         """The batches, newest first, that ``result``'s request may have created: same
         client_reference when it has one, else same recipients (as digits) and body; created since
