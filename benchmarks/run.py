@@ -30,6 +30,7 @@ from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
 
 from smsnb.card.recipients import number_hints  # noqa: E402
 from smsnb.card.render import result_html, result_text  # noqa: E402
+from smsnb.card.words import plural  # noqa: E402
 from smsnb.knowledge.rules import MAX_CLIENT_REFERENCE  # noqa: E402
 from smsnb.sandbox import triggers  # noqa: E402
 
@@ -239,7 +240,7 @@ class Bench:
         per = count / max(1, len(connections))
         self.add("connection reuse: requests per connection", per, "req", f">= {count // 2}",
                  per >= count // 2,
-                 f"{count} sends over {len(connections)} connection(s)")
+                 f"{count} sends over {plural(len(connections), 'connection')}")
 
     def browser(self) -> None:
         """Shift+Enter to a visible card in JupyterLab, against print() (benchmarks/browser.py)."""
