@@ -70,7 +70,7 @@ def test_a_batch_that_does_not_exist_gives_the_404_card(ip):
     assert (card.status, card.code, card.backend) == (404, "http_404", "SANDBOX")
     text = text_of(card)
     assert text.startswith("SANDBOX · 404 · http_404: Not found")
-    assert "Most likely here: The batch is no longer available (Sinch keeps batches 14 days)" in text
+    assert "Most likely here: The sandbox does not know this batch" in text and "or the id is wrong" in text
     assert card.error.request.path.endswith(f"/batches/{UNKNOWN_ID}")
     assert "smsnb-error" in html_of(card)
     ip.run_line_magic("config", "SmsMagic.raise_on_error = True")
@@ -183,3 +183,12 @@ def test_a_dry_run_shows_each_recipients_own_text_when_it_differs(ip):
     assert "its own text" not in plain  # the same as the request's body: not repeated
     cut = text_of(sms(ip, "--dry-run +46701234567 --max-parts 1 --truncate -m " + "'" + "word " * 60 + "'"))
     assert "1 message part " in cut and "text (GSM-7)  word word" in cut
+
+
+def test_a_batch_of_an_earlier_sandbox_is_said_gone_with_the_sandbox_not_after_14_days(ip):
+    sent = sms(ip, "+46701234567 -m hi")
+    sms(ip, "sandbox stop")
+    sms(ip, "sandbox start")
+    text = text_of(sms(ip, f"report {sent.batch_id}"))
+    assert "Most likely here: The sandbox does not know this batch" in text and "kernel restart" in text
+    assert "Most likely here: The batch is no longer available" not in text

@@ -12,7 +12,7 @@ import re
 
 from ..knowledge import catalog
 from ..sinch.errors import retry_after_seconds
-from ..sinch.paths import NOT_FOUND_REASONS
+from ..sinch.paths import NOT_FOUND_REASONS, SANDBOX_GONE
 from . import theme
 from .outcome import Result
 from .retry import header, retry_wait
@@ -243,7 +243,10 @@ def _likely(result: Result) -> str | None:
     """For a 404, which of its usual reasons is most likely here."""
     if result.error.key != "http_404":
         return None
-    return NOT_FOUND_REASONS.get(getattr(result.error, "reason", None))
+    reason = getattr(result.error, "reason", None)
+    if reason == "gone" and result.backend == "SANDBOX":
+        return SANDBOX_GONE
+    return NOT_FOUND_REASONS.get(reason)
 
 
 def error_text(result: Result) -> str:

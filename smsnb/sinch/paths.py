@@ -47,6 +47,10 @@ NOT_FOUND_REASONS = {
     "gone": "The batch is no longer available (Sinch keeps batches 14 days), or the id is wrong.",
     "plan": "The service plan id is unknown here: check it, and the region it belongs to.",
 }
+# The sandbox keeps its batches in memory: one it does not know was most likely made by an earlier
+# sandbox (a restarted kernel, %sms sandbox stop), not 14 days ago.
+SANDBOX_GONE = ("The sandbox does not know this batch: it keeps batches only while it runs, so one "
+                "from before a kernel restart or `%sms sandbox stop` is gone; or the id is wrong.")
 
 
 def not_found_reason(path: str) -> str:
