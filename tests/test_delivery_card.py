@@ -13,10 +13,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from smsnb.card import delivery_forms, live_html, widgets
-from smsnb.card.delivery_forms import digits, failing_recipients, form_for_group, unmatched_parameters
+from smsnb.card.delivery_forms import failing_recipients, form_for_group, unmatched_parameters
 from smsnb.card.outcome import Result
 from smsnb.card.report import Group
 from smsnb.card.widgets import SuccessCard, card_for
+from smsnb.knowledge.msisdn import digits
 from smsnb.sinch.client import Reply
 from smsnb.sinch.request import SmsRequest
 from tests.conftest import sms, wait_for

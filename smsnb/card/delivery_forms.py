@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..knowledge import encoding
+from ..knowledge.msisdn import digits, written_by_digits
 from ..knowledge.parameters import PARAMETER, personalize
 from ..knowledge.rules import parse_time
 from .forms import EditJson, Field, Form, Input, Note, Part, counted
@@ -28,12 +29,6 @@ EXPIRY_WINDOW = timedelta(days=3)  # expire_at is at most 3 days after send_at (
 
 # --- who a resend goes to -----------------------------------------------------------------------
 
-def digits(number) -> str:
-    """A number as Sinch reports it: digits only, without a leading 00 ("+46 70-1" -> "46701")."""
-    found = "".join(c for c in str(number) if c.isascii() and c.isdigit())
-    return found[2:] if found.startswith("00") else found
-
-
 def failing_recipients(group: Group, payload: dict) -> tuple[tuple[str, ...], bool]:
     """The recipients of ``group`` as the request wrote them (a reported number the request does
     not hold, e.g. a group member, as +digits), and whether the report named them: when it did
@@ -41,9 +36,7 @@ def failing_recipients(group: Group, payload: dict) -> tuple[tuple[str, ...], bo
     to = [str(n) for n in payload.get("to")] if isinstance(payload.get("to"), list) else []
     if not group.recipients:
         return tuple(to), False
-    written = {}
-    for number in to:
-        written.setdefault(digits(number), number)
+    written = written_by_digits(to)
     chosen = (written.get(digits(r)) or f"+{digits(r)}" for r in group.recipients if digits(r))
     return tuple(dict.fromkeys(chosen)), True
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from ..knowledge import catalog
+from ..knowledge import catalog, msisdn
 from ..sinch.errors import retry_after_seconds
 from ..sinch.paths import NOT_FOUND_REASONS, SANDBOX_GONE
 from . import theme
@@ -68,21 +68,11 @@ def _parts_line(encoded) -> str:
     return line
 
 
-_NOT_DIGITS = re.compile(r"[^0-9]")
-
-
-def _digits(number: str) -> str:
-    return _NOT_DIGITS.sub("", number)
-
-
 def as_typed(recipients: list, payload) -> list:
     """Each recipient of Sinch's answer as the request wrote it: Sinch answers 46701234567 for the
     +46701234567 the user typed. Matched by digits; any other recipient (a group id) stays as it is."""
     to = payload.get("to") if isinstance(payload, dict) else None
-    typed: dict[str, str] = {}
-    for number in to if isinstance(to, list) else []:
-        if isinstance(number, str) and _digits(number):
-            typed.setdefault(_digits(number), number)
+    typed = msisdn.written_by_digits(to if isinstance(to, list) else ())
 
     def mapped(recipient):
         digits = recipient.lstrip("+") if isinstance(recipient, str) else ""

@@ -6,6 +6,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 from ..card.outcome import Result
+from ..knowledge import msisdn
 from .backends import Backends, NoCredentials
 from .embedded import EmbeddedSandbox
 
@@ -109,7 +110,7 @@ def _digits(numbers) -> set[str] | None:
     """Recipients as Sinch echoes them: digits only ("+46 70-123 45 67" -> "46701234567")."""
     if not isinstance(numbers, list):
         return None
-    return {"".join(c for c in str(n) if c in "0123456789") for n in numbers}
+    return {msisdn.digits(n) for n in numbers}
 
 
 def _created_since(batch: dict, since: datetime) -> bool:

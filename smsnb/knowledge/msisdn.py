@@ -76,6 +76,22 @@ class Msisdn:
         return country_name(self.e164) if self.region else None
 
 
+def digits(number) -> str:
+    """A number as Sinch reports it: digits only, without a leading 00 ("+46 70-1" -> "46701")."""
+    found = "".join(c for c in str(number) if c.isascii() and c.isdigit())
+    return found[2:] if found.startswith("00") else found
+
+
+def written_by_digits(numbers) -> dict[str, str]:
+    """Each number as written (the first writing of it), by the digits Sinch reports it as: how a
+    reported 46701234567 is shown as the +46 70-123 45 67 the request held."""
+    written: dict[str, str] = {}
+    for number in numbers:
+        if isinstance(number, str) and digits(number):
+            written.setdefault(digits(number), number)
+    return written
+
+
 def is_group_id(value: str) -> bool:
     return bool(_GROUP_ID.match(value))
 
