@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..knowledge import delivery
+from ..knowledge.rules import parse_time
 from .safe import Markup, html, join, visible
 from .table import table_html
 from .words import plural
@@ -128,10 +129,5 @@ def scheduled_for(payload, now: datetime) -> str | None:
     report for such a batch until then. None for a batch sent at once, or a time smsnb cannot read.
     The request's own field, not the answer's: Sinch's clock may run a little ahead of this one."""
     send_at = payload.get("send_at") if isinstance(payload, dict) else None
-    if not isinstance(send_at, str):
-        return None
-    try:
-        when = datetime.fromisoformat(send_at.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return send_at if when.tzinfo is not None and when > now else None
+    when = parse_time(send_at.strip()) if isinstance(send_at, str) else None
+    return send_at if when is not None and when > now else None

@@ -21,6 +21,7 @@ SURFACE = "var(--jp-layout-color2, #eeeeee)"  # behind code, the request and the
 RULE = "var(--jp-border-color1, #bdbdbd)"  # quotes and table rules
 LINK = "var(--jp-content-link-color, #0d47a1)"
 CARD_WIDTH = "60em"
+_PADDING, _MARGIN = "8px 12px", "4px 0"  # a card's, static or live
 # Translucent, so that the theme's text reads on them in light and dark alike.
 ADDED = "rgba(46, 160, 67, 0.22)"
 REMOVED = "rgba(248, 81, 73, 0.22)"
@@ -42,7 +43,7 @@ class Outcome(Enum):
 def frame(outcome: Outcome) -> str:
     """The inline style of a card's frame: a border of the outcome's colour, the theme's text."""
     return (f"box-sizing:border-box;border:1px solid {outcome.value};border-left:5px solid {outcome.value};"
-            f"border-radius:4px;padding:8px 12px;margin:4px 0;max-width:{CARD_WIDTH};"
+            f"border-radius:4px;padding:{_PADDING};margin:{_MARGIN};max-width:{CARD_WIDTH};"
             f"font-family:{FONT};font-size:{FONT_SIZE};color:{TEXT}")
 
 
@@ -50,7 +51,7 @@ def frame_layout(outcome: Outcome) -> dict[str, str]:
     """The same frame as `frame`, as the keyword arguments of an ipywidgets Layout."""
     side = f"1px solid {outcome.value}"
     return {"border_top": side, "border_right": side, "border_bottom": side,
-            "border_left": f"5px solid {outcome.value}", "padding": "8px 12px", "margin": "4px 0",
+            "border_left": f"5px solid {outcome.value}", "padding": _PADDING, "margin": _MARGIN,
             "max_width": CARD_WIDTH}
 
 
