@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from smsnb.card import delivery_html, forms, live_html, render, report, widgets
 from smsnb.card.outcome import Message, Result
+from smsnb.card.table import table_html
 from smsnb.ipython.session import SmsSession
 from smsnb.sinch.client import Reply
 from smsnb.sinch.errors import BadResponse, ConnectionDropped, ReadTimeout
@@ -179,7 +180,7 @@ def test_no_answer_or_request_value_becomes_html(s, t, status):
     assert_inert(delivery_html.failed_header_html(answers(s, t)[0], found))
     for group in found:
         assert_inert(delivery_html.group_html(group), group)
-    assert_inert(render.table_html([s], [[s], [t]]))
+    assert_inert(table_html([s], [[s], [t]]))
 
 
 @settings(max_examples=30, deadline=None)

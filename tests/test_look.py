@@ -75,7 +75,7 @@ def every_card() -> dict[str, str]:
         "meanings": explaining.explain("405").html,
         "errors": explaining.errors().html,
         "report": reporting.report_message("SANDBOX", BATCH_ID, REPORT, None).html,
-        "table": render.table_html(["#", "name"], [[1, "a"]]),
+        "table": table_html(["#", "name"], [[1, "a"]]),
     }
     return {name: str(value) for name, value in shown.items()}
 

@@ -20,8 +20,6 @@ from .safe import Markup, html, join, visible
 from .table import table_html, table_text
 from .words import plural
 
-__all__ = ["table_html", "table_text"]  # every table of smsnb, in one style (see `table`)
-
 _ENCODING_NAMES = {"text": "GSM-7", "unicode": "UCS-2"}
 _MARKED = f"background:{theme.MARKED};color:{theme.TEXT};font-weight:600"  # bold too: not by colour alone
 MAX_ROWS = 10  # recipients listed in a card before "… N more"
@@ -41,11 +39,6 @@ def box(css: str, outcome: theme.Outcome) -> Markup:
 
 
 # --- pieces ---------------------------------------------------------------------------------
-
-def badge(backend: str) -> Markup:
-    """SANDBOX or LIVE, as a label whose two colours are its own."""
-    return theme.badge(backend)
-
 
 def code_html(text: str) -> Markup:
     """Inline code (a path, a command, a URL shown as text), in the theme's code style."""
@@ -287,7 +280,7 @@ def success_body_html(result: Result) -> Markup:
     """What a success card (a batch created, or a dry run) says, without a frame: the widget card
     draws its own."""
     body = _dry_run_html(result) if result.action == "dry_run" else _sent_html(result)
-    return join([badge(result.backend), Markup(" "), body, hints_html(result.hints)])
+    return join([theme.badge(result.backend), Markup(" "), body, hints_html(result.hints)])
 
 
 def _dry_run_html(result: Result) -> Markup:
@@ -343,7 +336,7 @@ def location_html(result: Result) -> Markup:
 def error_header_html(result: Result) -> Markup:
     error, entry = result.error, result.entry
     status = f"{error.status} · " if error.status else ""
-    return html("{} <b>{}</b>: {}", badge(result.backend), status + visible(entry.key), entry.title)
+    return html("{} <b>{}</b>: {}", theme.badge(result.backend), status + visible(entry.key), entry.title)
 
 
 def error_hints(result: Result) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from IPython.core.error import UsageError
 from ..card import render
 from ..card.outcome import Message
 from ..card.safe import html, join
+from ..card.table import table_html, table_text
 from ..knowledge import catalog, delivery
 from . import command
 
@@ -56,8 +57,8 @@ def _meanings(word: str, found: list) -> Message:
     head = f"{word} has {len(found)} meanings:"
     ask = "Ask for one: " + ", or ".join(f"%sms explain {entry.key}" for entry in found)
     headers = ["ask for", "what it is", "title"]
-    return Message("\n".join([head, render.table_text(headers, rows), ask]),
-                   join([html("<div><b>{}</b></div>", head), render.table_html(headers, rows),
+    return Message("\n".join([head, table_text(headers, rows), ask]),
+                   join([html("<div><b>{}</b></div>", head), table_html(headers, rows),
                          html("<div>{}</div>", ask)]), tuple(found))
 
 
@@ -95,8 +96,8 @@ def errors() -> Message:
         ("Delivery-report codes and statuses: the request got a 201, then the delivery report says what "
          "became of each message (%sms explain delivery_N, %sms explain STATUS)", [codes, statuses]),
     ]
-    text = "\n\n".join(title + "\n" + "\n\n".join(render.table_text(*table) for table in tables)
+    text = "\n\n".join(title + "\n" + "\n\n".join(table_text(*table) for table in tables)
                        for title, tables in groups)
     shown = join(join([html("<h4 style='margin:8px 0 4px'>{}</h4>", title),
-                       join(render.table_html(*table) for table in tables)]) for title, tables in groups)
+                       join(table_html(*table) for table in tables)]) for title, tables in groups)
     return Message(text, shown, {"request": catalog.ENTRIES, "delivery": delivery.CODES + delivery.STATUSES})

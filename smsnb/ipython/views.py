@@ -14,6 +14,7 @@ from IPython.core.error import UsageError
 from ..card import render
 from ..card.outcome import Message, Result
 from ..card.safe import html, join
+from ..card.table import table_html, table_text
 from ..card.words import plural
 from ..sinch.secret import Secret
 from . import command, explaining, settings
@@ -30,7 +31,7 @@ def _plain(text: str, value=None) -> Message:
 
 
 def _table(headers: list[str], rows: list[list], value=None, footer: str = "") -> Message:
-    return Message(render.table_text(headers, rows) + footer, render.table_html(headers, rows), value)
+    return Message(table_text(headers, rows) + footer, table_html(headers, rows), value)
 
 
 class Views:
@@ -57,8 +58,8 @@ class Views:
                   resolved.secret_sources.get(s.name, "")] for s in settings.SECRETS]
         notes = [f"Requests go to {self._where(resolved)}."] + [f"Warning: {w}" for w in resolved.warnings]
         headers = ["setting", "value", "from"]
-        return Message(render.table_text(headers, rows) + "\n" + "\n".join(notes),
-                       join([render.table_html(headers, rows), *(html("<div>{}</div>", n) for n in notes)]))
+        return Message(table_text(headers, rows) + "\n" + "\n".join(notes),
+                       join([table_html(headers, rows), *(html("<div>{}</div>", n) for n in notes)]))
 
     def _where(self, resolved: settings.Resolved) -> str:
         if self._backends.backend(None, resolved) == "SANDBOX":
