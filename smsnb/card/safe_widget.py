@@ -23,11 +23,12 @@ def html_part(value: str, css: str) -> SafeHTML:
 
 
 def close_tree(widgets) -> None:
-    """Close each widget, its layout and style, and all that is inside it. ipywidgets closes a box
-    alone: its children would stay open in the kernel's registry until the kernel ends."""
+    """Close each widget, then all that is inside it, its layout and its style. ipywidgets closes a
+    box alone: its children would stay open in the kernel's registry until the kernel ends. The
+    widget first: its own close stops what it runs (a countdown, a poller) before its parts go."""
     for widget in widgets:
+        widget.close()
         close_tree(getattr(widget, "children", ()))
         for model in (getattr(widget, "layout", None), getattr(widget, "style", None)):
             if isinstance(model, w.Widget):
                 model.close()
-        widget.close()

@@ -244,13 +244,10 @@ class ErrorCard(_Card):
     def _original_or_finished(self):
         """The form's request once it is finished, else the original one: never a half-made one.
         A form with nothing wrong that changes nothing (e.g. a retry) is finished with the original."""
-        unfinished = bool(self.form.problems())
-        finished = getattr(self.form, "finished_body", None)  # None: the form changes nothing yet
-        if finished is not None:
-            body = finished()
-        else:
-            body = None if unfinished else self.form.corrected_body()
-        return (_original(self.result), not unfinished) if body is None else (body, True)
+        body = self.form.finished_body()
+        if body is not None:
+            return body, True
+        return _original(self.result), not self.form.problems()
 
     def _body(self) -> list:
         if self.resolved is None:
@@ -285,11 +282,6 @@ class ErrorCard(_Card):
         self._frame(Outcome.ERROR if opened else Outcome.NEUTRAL)
         self._redraw()
 
-    def close(self) -> None:
-        """Closing the card ends its countdown, and closes the cards of its resends."""
-        self.form.close()
-        super().close()
-
 
 class SuccessCard(_Card):
     """A success, whose delivery report keeps updating until it is final. When it ends in a
@@ -301,7 +293,6 @@ class SuccessCard(_Card):
         self.failure: DeliveryFailure | None = None  # once the report ends in a failure
         self.groups: list[report.Group] = []  # the report now, by status and code
         self._stop = threading.Event()
-        self._closing = threading.Lock()  # a card closed while its failure is drawn closes that too
         tracked = result.action != "dry_run" and result.batch_id
         watched = tracked and result.session is not None
         # The status that changes is in a live region (see live_html): a screen reader says it.
@@ -369,7 +360,7 @@ class SuccessCard(_Card):
 
     def _turn_into_failure(self) -> None:
         """The card, in place: the failure's head, the report, and each failing group's form."""
-        with self._closing:
+        with self._drawing:  # a card closed while its failure is drawn closes that too
             if self._closed:
                 return
             self.failure = DeliveryFailure(self.result, self.groups, self._guarded, self.append,
@@ -391,10 +382,7 @@ class SuccessCard(_Card):
         return not watcher.is_alive()
 
     def close(self) -> None:
-        """Closing the card ends the polling, the failure's forms and the cards of its resends."""
+        """Closing the card ends the polling; the rest closes as any card's does (its failure's forms
+        among its parts)."""
         self.stop_polling()
-        with self._closing:
-            self._closed = True
-            if self.failure is not None:
-                self.failure.close()
         super().close()
