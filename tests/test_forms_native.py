@@ -17,6 +17,7 @@ import pytest
 from smsnb.card import delivery_forms, forms, recipients, request_fields
 from smsnb.card.forms import Context, form_for
 from smsnb.card.report import Group
+from smsnb.card.words import plural
 from smsnb.knowledge import catalog, msisdn
 from smsnb.sandbox import triggers
 from tests.conftest import sms
@@ -145,7 +146,7 @@ def test_numbers_are_named_as_a_person_says_them():
     numbers = form_for("syntax_invalid_parameter_format", "parameter 'to[0]'",
                        {"to": ["070-123 45 67"], "body": "x"})
     assert numbers.asks()[1].label == "Recipient 1 (070-123 45 67, no country code)"
-    assert forms.counted(1, "part") == "1 part" and forms.counted(3, "part") == "3 parts"
+    assert plural(1, "part") == "1 part" and plural(3, "part") == "3 parts"
 
 
 def test_the_number_type_is_said_once_sinch_s_text_or_the_label():

@@ -18,9 +18,10 @@ from ..knowledge import encoding
 from ..knowledge.msisdn import digits, written_by_digits
 from ..knowledge.parameters import PARAMETER, personalize
 from ..knowledge.rules import parse_time
-from .forms import EditJson, Field, Form, Input, Note, Part, counted
+from .forms import EditJson, Field, Form, Input, Note, Part
 from .report import MAX_RECIPIENTS_SHOWN, Group
 from .safe import html, visible
+from .words import plural
 
 MAX_ALPHANUMERIC_SENDER = 11
 PARTS = "max_number_of_message_parts"
@@ -82,10 +83,10 @@ class Failed(Form):
     def _who(self) -> Note:
         if not self.named:
             said = html("<div><b>Resend</b> goes to all {} of the batch ({}): the report does not name the "
-                        "ones that failed.</div>", counted(len(self.to), "recipient"), _shown(self.to))
+                        "ones that failed.</div>", plural(len(self.to), "recipient"), _shown(self.to))
         else:
             said = html("<div><b>Resend</b> goes only to the {} that failed with {}: {}.</div>",
-                        counted(len(self.to), "recipient"), self.label, _shown(self.to))
+                        plural(len(self.to), "recipient"), self.label, _shown(self.to))
         return Note("smsnb-resend-to", said)
 
     def edits(self, values: dict[str, Any]) -> dict:
@@ -171,10 +172,10 @@ class PartsLimit(Failed):
         coding = "GSM-7" if self.encoded == "text" else "UCS-2"
         limit = visible(self.limit, whole=None)
         needs = html("<div>The body needs <b>{}</b> ({}); max_number_of_message_parts is <b>{}</b>.</div>",
-                     counted(self.parts, "part"), coding, limit)
-        fits = counted(self.limit, "part") if type(self.limit) is int else f"{limit} parts"
+                     plural(self.parts, "part"), coding, limit)
+        fits = plural(self.limit, "part") if type(self.limit) is int else f"{limit} parts"
         fix = Field("fix", Input.DROPDOWN, "What to do", "raise", steers=True, options=(
-            (f"Allow {counted(self.parts, 'part')} or more (max_number_of_message_parts)", "raise"),
+            (f"Allow {plural(self.parts, 'part')} or more (max_number_of_message_parts)", "raise"),
             (f"Cut the body to fit {fits} (truncate_concat)", "truncate")))
         allowed = Field(PARTS, Input.TEXT, "Most parts a message may take (a whole number)", str(self.parts),
                         width="30em")

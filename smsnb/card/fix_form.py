@@ -30,11 +30,6 @@ ROW_WIDTH = "44em"  # a row at most: its label, then the field taking the rest
 PROBLEM_STYLE = f"border-left:3px solid {Outcome.ERROR.value};padding-left:6px;margin:2px 0;color:{TEXT}"
 
 
-def announced(text) -> Markup:
-    """A line a screen reader reads out when it changes (a live region)."""
-    return html('<div role="status" aria-live="polite">{}</div>', text)
-
-
 def problem_html(text: str | None) -> Markup:
     return html('<div style="{}">⚠ {}</div>', PROBLEM_STYLE, visible(text, whole=None)) if text else Markup()
 
@@ -101,7 +96,7 @@ class FixForm(w.VBox):
                                disabled=True)
         self.resend.add_class("smsnb-resend")
         self.diff = html_part("", "smsnb-diff")
-        self.status = html_part(announced(""), "smsnb-form-status")
+        self.status = html_part(live_html.status_region(""), "smsnb-form-status")
         draw = {forms.Field: self._draw_field, forms.Note: self._draw_note, forms.Wait: self._draw_wait,
                 forms.Look: self._draw_look}
         rows = [widget for part in self.spec.asks() for widget in draw[type(part)](part)]
@@ -144,7 +139,8 @@ class FixForm(w.VBox):
         self.refresh()
 
     def _draw_wait(self, wait: forms.Wait) -> list:
-        self.countdown = html_part(announced(wait.line(wait.seconds)), "smsnb-countdown")  # then the ticker's
+        # The ticker's line from then on.
+        self.countdown = html_part(live_html.status_region(wait.line(wait.seconds)), "smsnb-countdown")
         self._ready_at = time.monotonic() + wait.seconds
         self._ticker = threading.Thread(target=self._tick, args=(wait,), daemon=True, name="smsnb-countdown")
         return [self.countdown]
@@ -152,7 +148,7 @@ class FixForm(w.VBox):
     def _tick(self, wait: forms.Wait) -> None:
         while not self.sent and not self._closed.is_set():
             left = self._ready_at - time.monotonic()
-            self.countdown.value = announced(wait.line(left))
+            self.countdown.value = live_html.status_region(wait.line(left))
             if left <= 0:
                 self.refresh()
                 return
@@ -217,7 +213,7 @@ class FixForm(w.VBox):
         ready = self.ready()
         self.resend.disabled = not ready
         if self.tried and not self.sent:
-            self.status.value = announced("" if ready else forms.not_sent(len(shown)))
+            self.status.value = live_html.status_region("" if ready else forms.not_sent(len(shown)))
         before, after = self._before(), self.corrected_body()
         changed = self.spec.shows_diff(values, self.initial) and differs(before, after)
         self.diff.value = live_html.diff_html(request_diff(before, after) if changed else [])
@@ -243,14 +239,14 @@ class FixForm(w.VBox):
             return
         self.sent = True  # a later click finds the form spent
         self.resend.disabled = True
-        self.status.value = announced("Sending…")
+        self.status.value = live_html.status_region("Sending…")
         values = self.values()
         credentials = self.spec.credentials(values)
         if credentials:
             self._forget_passwords()  # a token must not stay in widget state
             self.result.session.use_credentials(credentials)
         outcome = self._resend_with(self.spec.corrected(values, self.result.payload, self.result.raw_body))
-        self.status.value = announced("Sent once; the outcome is below.")
+        self.status.value = live_html.status_region("Sent once; the outcome is below.")
         self.refresh()  # the spent form's fields are disabled
         self._show_outcome(outcome)
 

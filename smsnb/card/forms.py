@@ -34,6 +34,7 @@ from .request_fields import (
 )
 from .retry import retry_wait
 from .safe import Markup, html, join, visible
+from .words import plural
 
 # --- the parts a form asks for ------------------------------------------------------------------
 
@@ -116,16 +117,11 @@ def _found(problems: dict[str, str | None]) -> dict[str, str]:
     return {key: problem for key, problem in problems.items() if problem}
 
 
-def counted(count: int, noun: str, plural: str = "") -> str:
-    """"1 recipient", "2 recipients": never "recipient(s)"."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
-
-
 def not_sent(problems: int) -> str:
     """The status line of a Resend (or Enter) that the form held back."""
     if not problems:
         return "Not sent: Resend is not available yet."
-    return f"Not sent: {counted(problems, 'field')} to correct first, marked ⚠."
+    return f"Not sent: {plural(problems, 'field')} to correct first, marked ⚠."
 
 
 def _shown(raw, cap: int = 40) -> str:

@@ -16,7 +16,8 @@ MAX_DIFF_LINES = 30  # lines of a before/after diff (a batch of 1000 recipients 
 
 
 def status_region(content: Markup) -> Markup:
-    """The delivery status, in a live region: a screen reader says each new status."""
+    """A line that changes (a delivery status, a form's status, a countdown), in a live region: a
+    screen reader says each new value."""
     return html('<div role="status" aria-live="polite">{}</div>', content)
 
 
