@@ -28,6 +28,7 @@ from .request_fields import (
     differs,
     field_value,
     json_problem,
+    json_value,
     named_fields,
     plain_name,
     validate,
@@ -383,37 +384,21 @@ class Fields(Form):
         return f"{plain_name(fix.name)} ({said})" if said else plain_name(fix.name)
 
     def problems(self, values) -> dict[str, str]:
-        return _found({fix.name: json_value(values[fix.name])[1] if fix.name in self.as_json
+        return _found({fix.name: _typed_json(values[fix.name])[1] if fix.name in self.as_json
                        else validate(fix.name, values[fix.name]) for fix in self.fields})
 
     def edits(self, values) -> dict:
         edits = {}
         for fix in self.fields:
-            value, problem = json_value(values[fix.name]) if fix.name in self.as_json else (None, "text")
+            value, problem = _typed_json(values[fix.name]) if fix.name in self.as_json else (None, "text")
             edits[fix.name] = value if problem is None else field_value(fix.name, values[fix.name])
         return edits
 
 
-class _NotJson(ValueError):
-    """NaN, Infinity or -Infinity: Python's json reads them, JSON has no such value."""
-
-
-def _no_constant(name: str):
-    raise _NotJson(name)
-
-
-def json_value(text: str) -> tuple[Any, str | None]:
-    """(the JSON value ``text`` holds, None), or (None, what is wrong with it)."""
-    try:
-        return json.loads(text, parse_constant=_no_constant), None
-    except json.JSONDecodeError as error:
-        return None, f"Not JSON (column {error.colno}: {error.msg}). Write e.g. 2, true or {{...}}."
-    except _NotJson as error:
-        return None, f"{error} is not a JSON value. Write e.g. 2, true or {{...}}."
-    except RecursionError:
-        return None, "Nested too deeply."
-    except ValueError:  # json reads numbers with int(), which refuses more than 4,300 digits
-        return None, "A number has too many digits to read."
+def _typed_json(text: str) -> tuple[Any, str | None]:
+    """A field typed as JSON: its value, or what is wrong with it, said as a form says it."""
+    value, problem = json_value(text)
+    return value, None if problem is None else f"Not JSON ({problem}). Write e.g. 2, true or {{...}}."
 
 
 @dataclass(frozen=True)

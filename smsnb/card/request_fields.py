@@ -8,6 +8,7 @@ import difflib
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..knowledge import msisdn
 from ..knowledge.rules import (
@@ -169,16 +170,34 @@ _CHECKS = {
 }
 
 
-def json_problem(text: str) -> str | None:
-    """Where and why ``text`` is not a JSON object ("line 2, column 3: Expecting value"); None if fine."""
+class _NotJson(ValueError):
+    """NaN, Infinity or -Infinity: Python's json reads them, JSON has no such value."""
+
+
+def _no_constant(name: str):
+    raise _NotJson(f"{name} is not a JSON value")
+
+
+def json_value(text: str) -> tuple[Any, str | None]:
+    """(the JSON value ``text`` holds, None), or (None, where and why it is not JSON: "line 2,
+    column 3: Expecting value")."""
     try:
-        data = json.loads(text)
+        return json.loads(text, parse_constant=_no_constant), None
     except json.JSONDecodeError as error:
-        return f"line {error.lineno}, column {error.colno}: {error.msg}"
+        return None, f"line {error.lineno}, column {error.colno}: {error.msg}"
+    except _NotJson as error:
+        return None, str(error)
     except RecursionError:
-        return "nested too deeply"
+        return None, "nested too deeply"
     except ValueError:  # json reads numbers with int(), which refuses more than 4,300 digits
-        return "a number has too many digits to read"
+        return None, "a number has too many digits to read"
+
+
+def json_problem(text: str) -> str | None:
+    """Where and why ``text`` is not a JSON object; None if it is one."""
+    data, problem = json_value(text)
+    if problem is not None:
+        return problem
     return None if isinstance(data, dict) else "the request must be a JSON object { ... }"
 
 
