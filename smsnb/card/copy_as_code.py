@@ -13,6 +13,8 @@ import shlex
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
+from ..knowledge import sandbox_defaults
+
 # Fetching an OAuth2 token in a shell, for curl: the key comes from the environment.
 _CURL_TOKEN = ("SINCH_API_TOKEN=$(curl -s -u \"$SINCH_KEY_ID:$SINCH_KEY_SECRET\" "
                "-d grant_type=client_credentials {url} | "
@@ -20,8 +22,8 @@ _CURL_TOKEN = ("SINCH_API_TOKEN=$(curl -s -u \"$SINCH_KEY_ID:$SINCH_KEY_SECRET\"
 # `smsnb-sandbox --port 8765` listens here, with the sandbox's documented (not secret) defaults.
 SANDBOX_PORT = 8765
 SANDBOX_URL = f"http://127.0.0.1:{SANDBOX_PORT}"
-SANDBOX_PLAN = "smsnb-sandbox"
-SANDBOX_TOKEN = "sandbox-token"
+SANDBOX_PLAN = sandbox_defaults.SERVICE_PLAN_ID
+SANDBOX_TOKEN = sandbox_defaults.API_TOKEN
 UNFINISHED = "The form is not finished; this is the original request."
 
 

@@ -8,6 +8,7 @@ from .delivery_html import label, who
 from .render import code_html
 from .report import Group, report_html
 from .safe import Markup, html, join, visible
+from .table import table_html
 from .theme import Outcome
 from .words import plural
 
@@ -70,14 +71,13 @@ def matches_html(batches: list) -> Markup:
     if not batches:
         return Markup("<div>No batch matches this request: it was most likely not sent. "
                       "Resend is enabled.</div>")
-    rows = join(html("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", code_html(_listed(b.get("id"))),
-                     _listed(b.get("created_at")), _listed(b.get("to")))
-                for b in (b if isinstance(b, dict) else {"id": b} for b in batches[:MAX_MATCHES]))
+    rows = [[code_html(_listed(b.get("id"))), _listed(b.get("created_at")), _listed(b.get("to"))]
+            for b in (b if isinstance(b, dict) else {"id": b} for b in batches[:MAX_MATCHES])]
     more = len(batches) - MAX_MATCHES
-    head = join(html("<th style='text-align:left'>{}</th>", name) for name in ("id", "created_at", "to"))
     return html("<div><b>{}: the SMS was most likely sent.</b> Resend only to send it "
-                "again (tick the box).</div><table><tr>{}</tr>{}</table>{}",
-                plural(len(batches), "matching batch", "matching batches"), head, rows,
+                "again (tick the box).</div>{}{}",
+                plural(len(batches), "matching batch", "matching batches"),
+                table_html(["id", "created_at", "to"], rows, css="smsnb-matches"),
                 html("<div>… and {} more</div>", more) if more > 0 else "")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..knowledge import delivery
+from ..knowledge import delivery, sandbox_defaults
 from ..knowledge.rules import (
     MAX_BINARY_BYTES,
     MAX_BODY,
@@ -21,8 +21,8 @@ from ..knowledge.rules import (
     MAX_RECIPIENTS,
 )
 
-DEFAULT_SERVICE_PLAN_ID = "smsnb-sandbox"
-DEFAULT_API_TOKEN = "sandbox-token"
+DEFAULT_SERVICE_PLAN_ID = sandbox_defaults.SERVICE_PLAN_ID
+DEFAULT_API_TOKEN = sandbox_defaults.API_TOKEN
 DEFAULT_PROJECT_ID = "smsnb-project"
 DEFAULT_KEY_ID = "sandbox-key"
 DEFAULT_KEY_SECRET = "sandbox-secret"
