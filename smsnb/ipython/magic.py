@@ -18,14 +18,11 @@ SmsSettings = type("SmsSettings", (Magics,), {
 })
 
 
-_SUMMARY: list[str] = []  # the magic's docstring, before the options and settings: %sms help
-
-
 def _with_settings_help(func):
     """Append the settings, written from their declaration, to the magic's help (before
     magic_arguments turns the docstring into ``%sms?``)."""
-    _SUMMARY.append(inspect.cleandoc(func.__doc__))
-    func.__doc__ = f"{_SUMMARY[0]}\n\n{settings.help_text()}\n"
+    func.summary = inspect.cleandoc(func.__doc__)  # what %sms help shows: without options and settings
+    func.__doc__ = f"{func.summary}\n\n{settings.help_text()}\n"
     return func
 
 
@@ -113,7 +110,7 @@ def _help(views, cmd: command.Subcommand):
     from ..card.outcome import Message
     from ..card.safe import html
 
-    text = f"{_SUMMARY[0]}\n\n%sms? lists every option and setting."
+    text = f"{SmsMagic.sms.summary}\n\n%sms? lists every option and setting."
     return Message(text, html("<pre>{}</pre>", text))
 
 
