@@ -110,6 +110,25 @@ def final_report(api, batch_id, kind="summary"):
     return wait_for(final)
 
 
+@pytest.fixture
+def stand_in(clean_env):
+    """``stand_in(answer)``: a `LocalServer` standing in for live Sinch, with smsnb's live settings
+    pointed at it (token "t", plan "p"); closed after the test."""
+    servers = []
+
+    def start(answer):
+        server = LocalServer(answer)
+        servers.append(server)
+        clean_env.setenv("SINCH_API_TOKEN", "t")
+        clean_env.setenv("SINCH_SERVICE_PLAN_ID", "p")
+        clean_env.setenv("SMSNB_BASE_URL", server.url)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
 class LocalServer:
     """A real HTTP server on 127.0.0.1 that is not the sandbox: a callback receiver, or a
     stand-in for Sinch. ``answer(index, path, headers, body)`` gives (status, JSON or None) for

@@ -185,7 +185,7 @@ def test_an_outcome_for_a_closed_card_draws_nothing_folds_nothing_and_polls_noth
     assert {t for t in threading.enumerate() if t.name == "smsnb-delivery"} <= pollers
 
 
-def test_enter_twice_then_a_click_while_a_slow_resend_is_in_flight_sends_once(ip, clean_env):
+def test_enter_twice_then_a_click_while_a_slow_resend_is_in_flight_sends_once(ip, stand_in):
     gate = threading.Event()
 
     def answer(index, path, headers, body):
@@ -194,11 +194,8 @@ def test_enter_twice_then_a_click_while_a_slow_resend_is_in_flight_sends_once(ip
         gate.wait(5)
         return 201, {"id": "<b>" + "B" * 5000, "to": ["46701234567"], "body": "hi"}
 
-    server = LocalServer(answer)
+    server = stand_in(answer)
     try:
-        clean_env.setenv("SINCH_API_TOKEN", "t")
-        clean_env.setenv("SINCH_SERVICE_PLAN_ID", "p")
-        clean_env.setenv("SMSNB_BASE_URL", server.url)
         card, url = callback_card(ip)
         first = threading.Thread(target=enter, args=(url,))
         first.start()
@@ -213,8 +210,7 @@ def test_enter_twice_then_a_click_while_a_slow_resend_is_in_flight_sends_once(ip
         assert "B" * 40 not in line and "the whole id is in .batch_id" in line  # still one line
         card.chain.children[0].stop_polling()
     finally:
-        gate.set()
-        server.close()
+        gate.set()  # before the stand-in closes: its handler waits on it
 
 
 def test_a_click_during_the_countdown_sends_nothing_and_says_why(ip):

@@ -18,7 +18,7 @@ from smsnb.card import copy_as_code, live_html, report, theme
 from smsnb.card.theme import Outcome
 from smsnb.card.widgets import ErrorCard, SuccessCard
 from smsnb.sandbox import Sandbox, triggers
-from tests.conftest import LocalServer, sms, wait_for
+from tests.conftest import sms, wait_for
 from tests.test_widgets import embedded, find, fix_and_resend, last_outcome, posts, walk
 
 MOBILE = triggers.ORDINARY_MOBILE
@@ -138,19 +138,13 @@ def odd_batch_id(index, path, headers, body):
     return 201, {"id": "01<b>X</b>&", "to": ["46701234567"], "body": "x"}
 
 
-def test_the_resolved_line_shows_the_batch_id_as_text(ip, clean_env):
-    server = LocalServer(odd_batch_id)
-    try:
-        clean_env.setenv("SINCH_API_TOKEN", "t")
-        clean_env.setenv("SINCH_SERVICE_PLAN_ID", "p")
-        clean_env.setenv("SMSNB_BASE_URL", server.url)
-        card = sms(ip, f"{MOBILE} -m hi").widget()
-        find(card, "smsnb-resend").click()
-        last_outcome(card).stop_polling()
-        line = find(card, "smsnb-resolved-text").value
-        assert "01&lt;b&gt;X&lt;/b&gt;&amp;" in line and "<b>X" not in line
-    finally:
-        server.close()
+def test_the_resolved_line_shows_the_batch_id_as_text(ip, stand_in):
+    stand_in(odd_batch_id)
+    card = sms(ip, f"{MOBILE} -m hi").widget()
+    find(card, "smsnb-resend").click()
+    last_outcome(card).stop_polling()
+    line = find(card, "smsnb-resolved-text").value
+    assert "01&lt;b&gt;X&lt;/b&gt;&amp;" in line and "<b>X" not in line
 
 
 # --- copy as code: the original or the finished request, that runs where it is pasted -------------

@@ -13,7 +13,7 @@ from smsnb.card import forms
 from smsnb.card.widgets import ErrorCard, SuccessCard
 from smsnb.knowledge.rules import MAX_CLIENT_REFERENCE
 from smsnb.sandbox import Sandbox, triggers
-from tests.conftest import LocalServer, sms, wait_for
+from tests.conftest import sms, wait_for
 
 MOBILE = triggers.ORDINARY_MOBILE
 SENTINEL = "SENTINELcardTOKEN42"
@@ -332,23 +332,17 @@ def strange_sinch(index, path, headers, body):
     return 201, {"id": "01STRANGE", "to": ["46701234567"], "body": "x"}
 
 
-def test_unknown_code_edits_the_raw_json(ip, clean_env):
-    strange = LocalServer(strange_sinch)
-    try:
-        clean_env.setenv("SINCH_API_TOKEN", "t")
-        clean_env.setenv("SINCH_SERVICE_PLAN_ID", "p")
-        clean_env.setenv("SMSNB_BASE_URL", strange.url)
-        result = sms(ip, f"{MOBILE} -m hi")
-        assert result.code == "brand_new_code" and result.backend == "LIVE"
-        card = result.widget()
-        editor = find(card, "smsnb-field-json")
-        editor.value = editor.value.replace('"hi"', '"edited"')
-        find(card, "smsnb-resend").click()
-        assert len(strange.requests) == 2 and json.loads(strange.requests[1][2])["body"] == "edited"
-        assert isinstance(last_outcome(card), SuccessCard)
-        last_outcome(card).stop_polling()
-    finally:
-        strange.close()
+def test_unknown_code_edits_the_raw_json(ip, stand_in):
+    strange = stand_in(strange_sinch)
+    result = sms(ip, f"{MOBILE} -m hi")
+    assert result.code == "brand_new_code" and result.backend == "LIVE"
+    card = result.widget()
+    editor = find(card, "smsnb-field-json")
+    editor.value = editor.value.replace('"hi"', '"edited"')
+    find(card, "smsnb-resend").click()
+    assert len(strange.requests) == 2 and json.loads(strange.requests[1][2])["body"] == "edited"
+    assert isinstance(last_outcome(card), SuccessCard)
+    last_outcome(card).stop_polling()
 
 
 def test_prints_of_a_callback_go_to_the_cards_output(ip, monkeypatch):
