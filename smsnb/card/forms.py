@@ -14,6 +14,7 @@ import json
 import unicodedata
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import phonenumbers
@@ -315,6 +316,7 @@ class Numbers(_Recipients):
         return suggested
 
 
+@lru_cache(maxsize=1)  # the same ~250 names for every form: named and sorted once
 def country_options() -> tuple[tuple[str, str], ...]:
     """The default countries to choose from: "Sweden (+46)" for "SE", by name; none first."""
     named = ((f"{msisdn.region_name(region)} (+{phonenumbers.country_code_for_region(region)})", region)
